@@ -1,0 +1,1 @@
+"""Cleaning: pure functions that turn page text into article text (no Scrapy here)."""

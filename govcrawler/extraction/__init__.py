@@ -1,0 +1,1 @@
+"""Extraction: pure functions from page bytes/HTML to article fields (no Scrapy here)."""

@@ -1,0 +1,120 @@
+"""DOM → text blocks: one line per paragraph-level element, hidden and script content skipped."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from govcrawler.cleaning.text import normalize_space
+from govcrawler.item import Attachment, Image
+
+HtmlElement = lxml_html.HtmlElement
+
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol tr table tbody thead tfoot section article blockquote pre "
+    "figure figcaption dl dt dd center header footer nav aside address hr br form fieldset "
+    "caption main details summary".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe object embed svg canvas select option button input "
+    "textarea head title meta link map area audio video source".split()
+)
+CELL_TAGS = frozenset(("td", "th"))
+ATTACHMENT_EXTENSIONS = frozenset(
+    ".pdf .doc .docx .xls .xlsx .wps .et .zip .rar .7z .ofd .txt .ppt .pptx .csv".split()
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def tag_of(node: HtmlElement) -> str:
+    tag = node.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def is_hidden(node: HtmlElement) -> bool:
+    """Hidden by inline style or the `hidden` attribute (CCDI's #NewsArticleID trailer, 2022–25)."""
+    return node.get("hidden") is not None or bool(_HIDDEN_STYLE_RE.search(node.get("style", "")))
+
+
+def element_lines(root: HtmlElement) -> list[str]:
+    """The visible text of `root` as normalised lines, one per block element."""
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = normalize_space("".join(buf))
+        buf.clear()
+        if text:
+            lines.append(text)
+
+    def walk(node: HtmlElement) -> None:
+        tag = tag_of(node)
+        if not tag or tag in SKIP_TAGS or is_hidden(node):
+            return  # comments, processing instructions, scripts, hidden blocks
+        block = tag in BLOCK_TAGS
+        if block:
+            flush()
+        if node.text:
+            buf.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+        elif tag in CELL_TAGS:
+            buf.append(" ")
+
+    walk(root)
+    flush()
+    return lines
+
+
+def _visible(node: HtmlElement, stop: HtmlElement) -> bool:
+    while node is not None and node is not stop:
+        if is_hidden(node) or tag_of(node) in SKIP_TAGS:
+            return False
+        node = node.getparent()
+    return True
+
+
+def _absolute(base_url: str, href: str) -> str | None:
+    href = href.strip()
+    if not href or href.startswith(("data:", "javascript:", "#", "mailto:")):
+        return None
+    url = urljoin(base_url, href)
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def element_images(root: HtmlElement, base_url: str) -> list[Image]:
+    """Images in the content, absolute URLs, caption from alt/title."""
+    images: list[Image] = []
+    seen: set[str] = set()
+    for img in root.iter("img"):
+        if not _visible(img, root):
+            continue
+        src = img.get("src") or img.get("data-src") or img.get("oldsrc") or ""
+        url = _absolute(base_url, src)
+        if url and url not in seen:
+            seen.add(url)
+            caption = normalize_space(img.get("alt") or img.get("title") or "") or None
+            images.append({"url": url, "caption": caption})
+    return images
+
+
+def element_attachments(root: HtmlElement, base_url: str) -> list[Attachment]:
+    """Links to documents (附件) in the content: PDF, Word, WPS, Excel, archives, OFD."""
+    found: list[Attachment] = []
+    seen: set[str] = set()
+    for link in root.iter("a"):
+        url = _absolute(base_url, link.get("href", ""))
+        if not url or url in seen or not _visible(link, root):
+            continue
+        path = urlsplit(url).path.lower()
+        if any(path.endswith(ext) for ext in ATTACHMENT_EXTENSIONS):
+            seen.add(url)
+            title = normalize_space(link.text_content()) or path.rsplit("/", 1)[-1]
+            found.append({"url": url, "title": title})
+    return found

@@ -1,0 +1,111 @@
+"""Article fields from page text: meta tags, titles, labelled lines (来源：/发布时间：/编辑：), bylines."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+from govcrawler.cleaning.text import normalize_space
+from govcrawler.extraction.dates import parse_datetime
+
+# Labels in both scripts; the value runs to the next label or the end of the line.
+_LABELS: dict[str, str] = {
+    "published_at": r"(?:发布|發布|發佈|发表|發表|更新)?(?:时间|時間|日期)",
+    "source": r"(?:信息|稿件|文章|新闻|新聞)?(?:来源|來源)",
+    "editor": r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)",
+    "author": r"(?:作者|撰稿|撰文)",
+    "other": r"(?:浏览次数|瀏覽次數|点击数|點擊數|阅读|閱讀|字号|字號|字体|字體|分享到|分享|打印|关闭|關閉)",
+}
+_LABEL_RE = re.compile(
+    "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _LABELS.items()) + r")\s*[:：]"
+)
+_PAREN_STRIP = "（）()【】[] "
+
+
+def meta_content(root: lxml_html.HtmlElement, *names: str) -> str | None:
+    """The first non-empty <meta name|property=…> content among `names` (case-insensitive)."""
+    wanted = {n.lower() for n in names}
+    for meta in root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or "").lower()
+        if key in wanted:
+            value = normalize_space(meta.get("content") or "")
+            if value:
+                return value
+    return None
+
+
+def parse_labelled(text: str) -> dict[str, str]:
+    """`时间：2026-11-18 09:30 来源：安徽纪检监察网` → {'published_at': ISO, 'source': '安徽纪检监察网'}."""
+    found: dict[str, str] = {}
+    matches = list(_LABEL_RE.finditer(text))
+    for i, match in enumerate(matches):
+        field = match.lastgroup or "other"
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = normalize_space(text[match.end() : end]).strip(_PAREN_STRIP + "|｜")
+        if field == "other" or not value or field in found:
+            continue
+        if field == "published_at":
+            parsed = parse_datetime(value)
+            if parsed:
+                found[field] = parsed
+        else:
+            found[field] = value
+    return found
+
+
+def labelled_line(line: str, max_len: int = 60) -> dict[str, str] | None:
+    """A short body line that is only labels and values (`编辑：林小英`, `（编辑：张颖）`), parsed."""
+    inner = line.strip(_PAREN_STRIP)
+    if len(inner) > max_len or not _LABEL_RE.match(inner):
+        return None
+    return parse_labelled(inner)
+
+
+# A person's name: 2–5 Han characters (or with the middle dot of minority names), not an
+# organisation such as 宣城市纪委 (closing attributions like （宣城市纪委） are content, SITES.md §5).
+_NAME = r"[\u4e00-\u9fff·]{2,5}"
+_ROLE_WORDS = ("通讯员", "记者", "特约记者", "实习生", "摄影", "摄")
+_SEPARATORS = r"[ 、，,和]+"
+_NAMES_RE = re.compile(rf"^{_NAME}(?:{_SEPARATORS}{_NAME})*$")
+_ORG_SUFFIX = tuple("委局院厅部办社报网室组会处科所站队校馆中心区县市省")
+_REPORTING_FROM_RE = re.compile(r"\s*(?:发?自).{1,12}报道$")
+
+
+def _split_names(text: str) -> str | None:
+    names = [n for n in re.split(_SEPARATORS, text) if n and n not in _ROLE_WORDS]
+    if not names or any(n.endswith(_ORG_SUFFIX) for n in names):
+        return None
+    return " ".join(names)
+
+
+def byline_names(line: str, prefixes: tuple[str, ...]) -> str | None:
+    """`中央纪委国家监委网站 李鹃` / `本刊记者 王五 赵六` → names space-separated, else None."""
+    text = _REPORTING_FROM_RE.sub("", line.strip(_PAREN_STRIP).removesuffix("整理").strip())
+    for prefix in prefixes:
+        if text.startswith(prefix):
+            rest = text[len(prefix) :].strip(" ：:　/")
+            if rest and _NAMES_RE.match(rest):
+                return _split_names(rest)
+    return None
+
+
+_TRAILING_CREDIT_RE = re.compile(
+    rf"[（(](?:(?:记者|通讯员|本报记者|本刊记者|文/)\s*)?"
+    rf"(?P<names>{_NAME}(?:{_SEPARATORS}{_NAME})*)[）)]\s*$"
+)
+
+
+def trailing_credit(line: str) -> str | None:
+    """`…。（记者 张三、李四）` / `…。（张杨）` ending the last paragraph → names (the text stays)."""
+    match = _TRAILING_CREDIT_RE.search(line)
+    return _split_names(match["names"]) if match else None
+
+
+_TITLE_SPLIT_RE = re.compile(r"\s*(?:—{2,}|-{2,}|_|\s\|\s|\s-\s|｜)\s*")
+
+
+def title_from_head(title_text: str) -> str:
+    """`标题————栏目——中央纪委国家监委网站` → `标题`: the <title> minus the site/column suffix."""
+    parts = [p for p in _TITLE_SPLIT_RE.split(normalize_space(title_text)) if p]
+    return parts[0] if parts else ""

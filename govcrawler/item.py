@@ -1,0 +1,60 @@
+"""The one item govcrawler exports: a clean article record (see schema/article.schema.json)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, TypedDict
+
+SCHEMA_VERSION = 1
+
+
+class Image(TypedDict):
+    """An image inside the article body; `caption` is the text shown with it, if any."""
+
+    url: str
+    caption: str | None
+
+
+class Attachment(TypedDict):
+    """A file linked from the article (附件): absolute URL and its link text."""
+
+    url: str
+    title: str
+
+
+@dataclass
+class Article:
+    """One article as archived: every field is in the published JSON Schema."""
+
+    id: str
+    site: str
+    site_name: str
+    url: str
+    column: str | None
+    title: str
+    published_at: str | None
+    source: str | None
+    author: str | None
+    editor: str | None
+    body: str
+    images: list[Image] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    script: Literal["zh-Hans", "zh-Hant"] = "zh-Hans"
+    fetched_at: str = ""
+    http_status: int = 200
+    content_sha256: str = ""
+    extractor: Literal["profile", "generic"] = "profile"
+    schema_version: int = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        if not self.content_sha256:
+            self.content_sha256 = body_sha256(self.body)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def body_sha256(body: str) -> str:
+    """Fixity of the clean text: sha256 of the UTF-8 body."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()

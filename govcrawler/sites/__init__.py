@@ -1,0 +1,291 @@
+"""Site profiles: one TOML file per site in this folder, loaded strictly.
+
+An unknown key, a missing required key, a bad regex or a bad selector fails at load time with the
+file and the key named (ProfileError). Profiles are data only: nothing in them is executed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from govcrawler.extraction.selectors import CompiledSelector, SelectorError, compile_selector
+
+PROFILE_DIR = Path(__file__).parent
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+PAGINATION_KINDS = ("trs", "next_link", "template", "offset", "none")
+EVIDENCE_STATUSES = ("captured", "described")
+
+
+class ProfileError(ValueError):
+    """A profile file that does not follow the format; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ListRules:
+    """Which links on a list page are articles."""
+
+    article_url: re.Pattern[str] | None = None
+    items: CompiledSelector | None = None  # list entries; their links are candidates
+    date: CompiledSelector | None = None  # date inside an entry (for `since`)
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How to reach list page N+1 (families of SITES.md §4)."""
+
+    kind: str = "none"
+    next_link: CompiledSelector | None = None  # kind = next_link: the <a> (or its @href)
+    template: str = ""  # kind = template/offset: URL with {page} or {offset}
+    first: int = 2  # kind = template: the number in the second page's URL
+    step: int = 1  # kind = offset: items per page
+    start: int = 0  # kind = offset: offset of the second page is start + step
+
+
+@dataclass(frozen=True)
+class ArticleRules:
+    """Optional selector overrides; each field is a list tried in order, first non-empty wins."""
+
+    title: tuple[CompiledSelector, ...] = ()
+    published_at: tuple[CompiledSelector, ...] = ()
+    source: tuple[CompiledSelector, ...] = ()
+    author: tuple[CompiledSelector, ...] = ()
+    editor: tuple[CompiledSelector, ...] = ()
+    column: tuple[CompiledSelector, ...] = ()
+    meta_line: tuple[CompiledSelector, ...] = ()  # a 来源/发布时间 line parsed by label
+    body: tuple[CompiledSelector, ...] = ()
+    remove: tuple[CompiledSelector, ...] = ()  # removed from the body before text is taken
+    byline_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    status: str
+    date: str
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    key: str
+    name: str
+    name_en: str
+    domains: tuple[str, ...]
+    columns: tuple[Column, ...]
+    evidence: Evidence
+    id_pattern: re.Pattern[str] | None = None
+    list: ListRules = field(default_factory=ListRules)
+    pagination: Pagination = field(default_factory=Pagination)
+    article: ArticleRules = field(default_factory=ArticleRules)
+    boilerplate: tuple[str, ...] = ()
+    politeness: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def allows(self, url: str) -> bool:
+        """True when the URL's host is one of the profile's domains (or a subdomain of one)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def column_for(self, url: str) -> str | None:
+        """The column whose start URL's folder contains `url` (longest match), if any."""
+        best: tuple[int, str] | None = None
+        for column in self.columns:
+            folder = column.url.rsplit("/", 1)[0] + "/"
+            if url.startswith(folder) and (best is None or len(folder) > best[0]):
+                best = (len(folder), column.name)
+        return best[1] if best else None
+
+
+# ---- strict loading -------------------------------------------------------------------------
+
+_POLITENESS_KEYS = {
+    "download_delay": (int, float),
+    "concurrency": int,
+    "autothrottle_target_concurrency": (int, float),
+    "user_agent": str,
+}
+
+
+class _Reader:
+    """Reads one TOML table, remembering which keys were used so leftovers fail loudly."""
+
+    def __init__(self, path: Path, where: str, table: Any) -> None:
+        if not isinstance(table, dict):
+            raise ProfileError(f"{path}: [{where}] must be a table")
+        self.path, self.where, self.table, self.used = path, where, table, set()
+
+    def _name(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False) -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            if required:
+                raise ProfileError(f"{self.path}: missing required key {self._name(key)!r}")
+            return default
+        value = self.table[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise ProfileError(f"{self.path}: key {self._name(key)!r} has the wrong type ({type(value).__name__})")
+        return value
+
+    def regex(self, key: str) -> re.Pattern[str] | None:
+        source = self.get(key, str)
+        if source is None:
+            return None
+        try:
+            return re.compile(source)
+        except re.error as exc:
+            raise ProfileError(f"{self.path}: key {self._name(key)!r}: bad regex: {exc}") from exc
+
+    def selector(self, key: str) -> CompiledSelector | None:
+        source = self.get(key, str)
+        return None if source is None else self._compile(key, source)
+
+    def selectors(self, key: str) -> tuple[CompiledSelector, ...]:
+        value = self.get(key, (str, list), [])
+        items = [value] if isinstance(value, str) else value
+        if not all(isinstance(s, str) for s in items):
+            raise ProfileError(f"{self.path}: key {self._name(key)!r} must be a list of strings")
+        return tuple(self._compile(key, s) for s in items)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, list, [])
+        if not all(isinstance(s, str) for s in value):
+            raise ProfileError(f"{self.path}: key {self._name(key)!r} must be a list of strings")
+        return tuple(value)
+
+    def sub(self, key: str) -> _Reader:
+        self.used.add(key)
+        return _Reader(self.path, self._name(key), self.table.get(key, {}))
+
+    def done(self) -> None:
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            names = ", ".join(repr(self._name(k)) for k in unknown)
+            raise ProfileError(f"{self.path}: unknown key(s) {names}")
+
+    def _compile(self, key: str, source: str) -> CompiledSelector:
+        try:
+            return compile_selector(source)
+        except SelectorError as exc:
+            raise ProfileError(f"{self.path}: key {self._name(key)!r}: {exc}") from exc
+
+
+def load_profile(path: Path) -> SiteProfile:
+    """Parse and validate one profile file."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from exc
+    top = _Reader(path, "", data)
+    key = top.get("key", str, required=True)
+    if not KEY_RE.match(key) or key != path.stem:
+        raise ProfileError(f"{path}: key {key!r} must be lower-case pinyin and equal the file name")
+    domains = top.strings("domains")
+    if not domains:
+        raise ProfileError(f"{path}: missing required key 'domains'")
+
+    columns = []
+    for i, raw in enumerate(top.get("columns", list, [], required=True)):
+        col = _Reader(path, f"columns[{i}]", raw)
+        columns.append(Column(col.get("name", str, required=True), col.get("url", str, required=True)))
+        col.done()
+    if not columns:
+        raise ProfileError(f"{path}: 'columns' must list at least one column")
+
+    lst = top.sub("list")
+    list_rules = ListRules(lst.regex("article_url"), lst.selector("items"), lst.selector("date"))
+    lst.done()
+    if list_rules.article_url is None and list_rules.items is None:
+        raise ProfileError(f"{path}: [list] needs 'article_url' and/or 'items'")
+
+    pag = top.sub("pagination")
+    kind = pag.get("kind", str, "none")
+    if kind not in PAGINATION_KINDS:
+        raise ProfileError(f"{path}: key 'pagination.kind' must be one of {PAGINATION_KINDS}")
+    pagination = Pagination(
+        kind=kind,
+        next_link=pag.selector("next_link"),
+        template=pag.get("template", str, ""),
+        first=pag.get("first", int, 2),
+        step=pag.get("step", int, 1),
+        start=pag.get("start", int, 0),
+    )
+    pag.done()
+    if kind == "next_link" and pagination.next_link is None:
+        raise ProfileError(f"{path}: pagination.kind 'next_link' needs 'pagination.next_link'")
+    if kind in ("template", "offset") and not pagination.template:
+        raise ProfileError(f"{path}: pagination.kind {kind!r} needs 'pagination.template'")
+
+    art = top.sub("article")
+    article = ArticleRules(
+        **{name: art.selectors(name) for name in (
+            "title", "published_at", "source", "author", "editor", "column", "meta_line", "body", "remove",
+        )},
+        byline_prefixes=art.strings("byline_prefixes"),
+    )
+    art.done()
+
+    pol = top.sub("politeness")
+    politeness = {k: pol.get(k, t) for k, t in _POLITENESS_KEYS.items() if k in pol.table}
+    pol.done()
+
+    ev = top.sub("evidence")
+    evidence = Evidence(
+        status=ev.get("status", str, required=True),
+        date=ev.get("date", str, required=True),
+        sources=ev.strings("sources"),
+        notes=ev.get("notes", str, ""),
+    )
+    ev.done()
+    if evidence.status not in EVIDENCE_STATUSES:
+        raise ProfileError(f"{path}: key 'evidence.status' must be one of {EVIDENCE_STATUSES}")
+
+    profile = SiteProfile(
+        key=key,
+        name=top.get("name", str, required=True),
+        name_en=top.get("name_en", str, ""),
+        domains=domains,
+        columns=tuple(columns),
+        evidence=evidence,
+        id_pattern=top.regex("id_pattern"),
+        list=list_rules,
+        pagination=pagination,
+        article=article,
+        boilerplate=top.strings("boilerplate"),
+        politeness=politeness,
+        path=path,
+    )
+    top.done()
+    return profile
+
+
+@cache
+def all_profiles() -> dict[str, SiteProfile]:
+    """Every bundled profile by key, in key order."""
+    return {p.stem: load_profile(p) for p in sorted(PROFILE_DIR.glob("*.toml"))}
+
+
+def get_profile(key: str) -> SiteProfile:
+    try:
+        return all_profiles()[key]
+    except KeyError:
+        known = ", ".join(all_profiles())
+        raise ProfileError(f"no site profile {key!r} (known: {known})") from None
+
+
+def profile_for_url(url: str) -> SiteProfile | None:
+    """The bundled profile whose domains cover the URL, if any."""
+    return next((p for p in all_profiles().values() if p.allows(url)), None)
