@@ -117,15 +117,46 @@ def _first_text(root: HtmlElement, selectors: tuple[CompiledSelector, ...]) -> s
 
 
 def _first_element(root: HtmlElement, selectors: tuple[CompiledSelector, ...]) -> HtmlElement | None:
+    """First matched element with text; an empty match still counts (an empty article page must
+    be rejected, not handed to the generic finder, which would pick up the page chrome)."""
+    empty = None
     for selector in selectors:
         for value in selector.select(root):
-            if isinstance(value, lxml_html.HtmlElement) and normalize_space(value.text_content()):
-                return value
-    return None
+            if isinstance(value, lxml_html.HtmlElement):
+                if normalize_space(value.text_content()):
+                    return value
+                empty = empty if empty is not None else value
+    return empty
 
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+_CENTRED_RE = re.compile(r"text-align\s*:\s*center", re.I)
+
+
+def _is_centred_bold(el: HtmlElement) -> bool:
+    """A paragraph that is centred and entirely bold (an editor's headline block)."""
+    centred = bool(_CENTRED_RE.search(el.get("style", ""))) or el.get("align", "").lower() == "center"
+    bold = "".join("".join(b.itertext()) for b in el.iter("strong", "b"))
+    return centred and bool(bold) and _squash(bold) == _squash(el.text_content())
+
+
+def _drop_headline_block(body_el: HtmlElement, title: str) -> None:
+    """Remove the centred bold paragraphs opening the body when one of them restates the title
+    (CCDI 2022–2025: subtitle + title repeated above the byline)."""
+    block: list[HtmlElement] = []
+    for child in body_el:
+        if not tag_of(child) or not _squash(child.text_content()):
+            continue
+        if not _is_centred_bold(child):
+            break
+        block.append(child)
+    flat_title = _squash(title)
+    if any(_squash(el.text_content()) in flat_title for el in block):
+        for el in block:
+            el.drop_tree()
 
 
 def _drop_restated_title(lines: list[str], title: str) -> list[str]:
@@ -221,6 +252,7 @@ def extract_article(
             fields.offer("title", normalize_space(heading.text_content()), "heading")
     title = normalize_space(_TAG_RE.sub("", fields.get("title") or ""))
 
+    _drop_headline_block(body_el, title)
     lines = _drop_restated_title(element_lines(body_el), title)
 
     # Labelled lines (来源：/发布时间：/编辑：…) near the top or bottom leave the body as fields.

@@ -22,18 +22,15 @@ def parse_datetime(text: str | None) -> str | None:
     if not text:
         return None
     for match in _DATE_TIME_RE.finditer(text):
-        parts = match.groupdict()
+        parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
         try:
-            value = datetime(
-                int(parts["y"]),
-                int(parts["m"]),
-                int(parts["d"]),
-                int(parts["H"] or 0),
-                int(parts["M"] or 0),
-                int(parts["S"] or 0),
-            )
+            day = datetime(parts["y"], parts["m"], parts["d"])
         except ValueError:
             continue  # 2023-13-45 and the like: not a date, look further
+        try:
+            value = day.replace(hour=parts["H"], minute=parts["M"], second=parts["S"])
+        except ValueError:
+            value = day  # a real date with a broken time (25:00): keep the date only
         return value.strftime("%Y-%m-%dT%H:%M:%S+08:00")
     return None
 

@@ -1,0 +1,1 @@
+"""Archive: captured pages on disk (the replay capture format) and replaying them into Scrapy."""

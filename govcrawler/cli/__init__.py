@@ -1,0 +1,1 @@
+"""Command line: `govcrawler demo | extract | sites` (crawls themselves run with `scrapy crawl`)."""

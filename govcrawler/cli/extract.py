@@ -1,0 +1,87 @@
+"""`govcrawler extract [--site KEY] [--url URL] FILE…`: saved pages → JSONL records on stdout.
+
+Runs the crawl's own extraction and cleaning (extraction.record.build_record). A file that is not
+an article prints `{"error": <reason>, "file": …}` instead. A capture sidecar next to the file
+(`<name>.capture.json`) supplies URL, headers and capture time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from govcrawler.archive.captures import CAPTURE_SUFFIX, read_capture
+from govcrawler.extraction.article import Rejection
+from govcrawler.extraction.decode import decode_html
+from govcrawler.extraction.record import build_record
+from govcrawler.sites import SiteProfile, get_profile, profile_for_url
+
+_PAGE_URL_RES = (
+    re.compile(r'<link[^>]+rel=["\']canonical["\'][^>]+href=["\'](https?://[^"\']+)', re.I),
+    re.compile(r'<meta[^>]+property=["\']og:url["\'][^>]+content=["\'](https?://[^"\']+)', re.I),
+)
+_SITE_DOMAIN_RE = re.compile(r'<meta[^>]+name=["\']SiteDomain["\'][^>]+content=["\']([\w.-]+)', re.I)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("extract", help="extract records from saved page files")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("--site", help="profile key (default: inferred from the URL or the page)")
+    parser.add_argument("--url", help="the page's URL (only with a single FILE)")
+    parser.set_defaults(run=run)
+
+
+def _page_hints(html: str) -> tuple[str | None, str | None]:
+    """(URL the page names for itself, host its SiteDomain meta names)."""
+    url = next((m[1] for r in _PAGE_URL_RES if (m := r.search(html))), None)
+    domain = _SITE_DOMAIN_RE.search(html)
+    return url, domain[1] if domain else None
+
+
+def extract_file(path: Path, site: str | None, url: str | None) -> dict[str, Any]:
+    """One file → a record dict, or {"error", "file", "detail"}."""
+    body = path.read_bytes()
+    sidecar = path.with_name(path.name.rsplit(".", 1)[0] + CAPTURE_SUFFIX)
+    content_type, fetched_at, status = None, None, 200
+    if sidecar.is_file():
+        capture = read_capture(sidecar)
+        url = url or capture.url
+        content_type, fetched_at, status = capture.content_type, capture.fetched_at, capture.status
+    html = decode_html(body, content_type).text
+    page_url, page_domain = _page_hints(html)
+    url = url or page_url
+    profile: SiteProfile | None = get_profile(site) if site else None
+    if profile is None and url:
+        profile = profile_for_url(url)
+    if profile is None and page_domain:
+        profile = profile_for_url(f"https://{page_domain}/")
+    if not url:
+        url = path.resolve().as_uri()
+    if fetched_at is None:  # when the file was saved: the best capture time a bare file has
+        fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = build_record(
+        body, url, profile=profile, fetched_at=fetched_at, content_type=content_type, http_status=status
+    )
+    if isinstance(result, Rejection):
+        return {"error": result.reason, "file": str(path), "detail": result.detail}
+    return result.to_dict()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.url and len(args.files) > 1:
+        raise ValueError("--url names one page: give a single FILE with it")
+    if args.site:
+        get_profile(args.site)  # fail before reading any file
+    for path in args.files:
+        try:
+            line = extract_file(path, args.site, args.url)
+        except OSError as exc:
+            line = {"error": "unreadable", "file": str(path), "detail": str(exc)}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 0

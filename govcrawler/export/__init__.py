@@ -1,0 +1,1 @@
+"""Export: feed storage, feed URI parameters and item pipelines for the article JSONL."""

@@ -1,0 +1,62 @@
+"""Raw page (bytes + URL + headers) → the exported Article record, or a Rejection.
+
+The one entry point shared by the spider, `govcrawler extract` and (later) re-extraction from
+archives, so every path produces byte-identical records from the same capture.
+"""
+
+from __future__ import annotations
+
+from govcrawler.cleaning.script import detect_script
+from govcrawler.extraction.article import Extraction, Rejection, extract_article
+from govcrawler.extraction.decode import decode_html
+from govcrawler.extraction.urls import article_id, canonical_url
+from govcrawler.item import Article
+from govcrawler.sites import SiteProfile
+
+GENERIC_SITE = "generic"
+
+
+def build_record(
+    body: bytes,
+    url: str,
+    *,
+    profile: SiteProfile | None,
+    fetched_at: str,
+    content_type: str | None = None,
+    http_status: int = 200,
+    column_hint: str | None = None,
+) -> Article | Rejection:
+    """Decode, extract and clean one page into a record."""
+    if not body.strip():
+        return Rejection("empty", "empty response body")
+    decoded = decode_html(body, content_type)
+    url = canonical_url(url)
+    result = extract_article(decoded.text, url, profile, column_hint=column_hint)
+    if isinstance(result, Rejection):
+        return result
+    return to_article(result, url, profile, fetched_at=fetched_at, http_status=http_status)
+
+
+def to_article(
+    ex: Extraction, url: str, profile: SiteProfile | None, *, fetched_at: str, http_status: int
+) -> Article:
+    site = profile.key if profile else GENERIC_SITE
+    return Article(
+        id=article_id(profile, site, url),
+        site=site,
+        site_name=profile.name if profile else GENERIC_SITE,
+        url=url,
+        column=ex.column,
+        title=ex.title,
+        published_at=ex.published_at,
+        source=ex.source,
+        author=ex.author,
+        editor=ex.editor,
+        body=ex.body,
+        images=ex.images,
+        attachments=ex.attachments,
+        script=detect_script(ex.title + "\n" + ex.body),
+        fetched_at=fetched_at,
+        http_status=http_status,
+        extractor="profile" if ex.extractor == "profile" else "generic",
+    )

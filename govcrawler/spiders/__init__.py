@@ -1,0 +1,1 @@
+"""Spiders: one generic SiteSpider; `spiders.sites` makes one spider per profile."""

@@ -1,0 +1,48 @@
+"""Bytes → text: declared, detected and mislabelled encodings."""
+
+from __future__ import annotations
+
+import pytest
+
+from govcrawler.extraction.decode import decode_html
+from tests.conftest import shared_path
+
+PAGE = "<html><head><meta charset='{enc}'><title>纪检监察</title></head><body><p>审查调查：某某接受纪律审查。</p></body></html>"
+
+
+@pytest.mark.parametrize("declared", ["gbk", "gb2312", "GB18030"])
+def test_gbk_family_is_read_as_gb18030(declared: str) -> None:
+    body = PAGE.format(enc=declared).encode("gb18030")
+    decoded = decode_html(body)
+    assert decoded.encoding == "gb18030"
+    assert "审查调查" in decoded.text and decoded.replacements == 0
+
+
+def test_header_wins_over_meta() -> None:
+    body = PAGE.format(enc="utf-8").encode("gb18030")
+    assert "审查调查" in decode_html(body, "text/html; charset=GBK").text
+
+
+def test_page_declared_utf8_that_is_gbk_still_decodes() -> None:
+    body = PAGE.format(enc="utf-8").encode("gb18030")
+    decoded = decode_html(body, "text/html; charset=utf-8")
+    assert decoded.encoding == "gb18030"
+    assert "某某接受纪律审查" in decoded.text and decoded.replacements == 0
+
+
+def test_utf8_without_declaration_and_bom() -> None:
+    body = "<p>审查调查</p>".encode()
+    assert decode_html(body).text == "<p>审查调查</p>"
+    assert "审查调查" in decode_html(b"\xef\xbb\xbf" + body, "text/html; charset=gbk").text
+
+
+def test_real_gbk_pages_decode_cleanly_even_when_mislabelled() -> None:
+    """Real GBK-family captures, read as declared and as if a server had said UTF-8."""
+    pages = sorted(shared_path("realpages", "encodings").glob("*.html"))
+    assert pages
+    for page in pages:
+        body = page.read_bytes()
+        for header in (None, "text/html; charset=utf-8"):
+            decoded = decode_html(body, header)
+            assert decoded.encoding == "gb18030", page.name
+            assert decoded.replacements <= 2, (page.name, decoded.replacements)

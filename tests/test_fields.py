@@ -1,0 +1,92 @@
+"""Labelled lines, bylines, trailing credits, <title> suffixes, meta tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from govcrawler.extraction.article import DEFAULT_BYLINE_PREFIXES, parse_html
+from govcrawler.extraction.fields import (
+    byline_names,
+    labelled_line,
+    meta_content,
+    parse_labelled,
+    title_from_head,
+    trailing_credit,
+)
+
+
+def test_meta_line_with_time_and_source() -> None:
+    assert parse_labelled("时间：2026-11-18 09:30\u00a0\u00a0\u00a0\u00a0来源：安徽纪检监察网") == {
+        "published_at": "2026-11-18T09:30:00+08:00",
+        "source": "安徽纪检监察网",
+    }
+
+
+def test_traditional_labels_and_half_width_colons() -> None:
+    assert parse_labelled("時間：2026-11-18 09:30 來源：安徽紀檢監察網") == {
+        "published_at": "2026-11-18T09:30:00+08:00",
+        "source": "安徽紀檢監察網",
+    }
+    assert parse_labelled("发布时间: 2018-03-05 17:29:46 来源: 云南省纪委 ")["source"] == "云南省纪委"
+
+
+def test_widget_labels_do_not_leak_into_values() -> None:
+    fields = parse_labelled("来源：某某网 发布时间：2022-01-02 字号：大 中 小 分享到：")
+    assert fields == {"source": "某某网", "published_at": "2022-01-02T00:00:00+08:00"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("编辑：林小英", {"editor": "林小英"}),
+        ("（编辑：张颖）", {"editor": "张颖"}),
+        ("责任编辑：王五", {"editor": "王五"}),
+        ("來源：南方網", {"source": "南方網"}),
+    ],
+)
+def test_labelled_body_lines(line: str, expected: dict[str, str]) -> None:
+    assert labelled_line(line) == expected
+
+
+def test_long_or_unlabelled_lines_are_not_labels() -> None:
+    assert labelled_line("会议强调，来源于群众的意见要认真对待。") is None
+    assert labelled_line("编辑：" + "很长" * 40) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("中央纪委国家监委网站 李鹃", "李鹃"),
+        ("中央纪委国家监委网站 宋雨 通讯员 蒋玉涛", "宋雨 蒋玉涛"),
+        ("中央纪委国家监委网站 陈某 自福建福州报道", "陈某"),
+        ("本刊记者 王五 赵六", "王五 赵六"),
+        ("（中央纪委国家监委网站 周某整理）", "周某"),
+    ],
+)
+def test_bylines(line: str, names: str) -> None:
+    assert byline_names(line, DEFAULT_BYLINE_PREFIXES) == names
+
+
+def test_not_bylines() -> None:
+    assert byline_names("中央纪委国家监委网站讯 据报道，某地召开会议。", DEFAULT_BYLINE_PREFIXES) is None
+    assert byline_names("记者从某省纪委监委获悉", DEFAULT_BYLINE_PREFIXES) is None
+
+
+def test_trailing_credit_sets_author_but_not_for_organisations() -> None:
+    assert trailing_credit("……形成新风正气。（记者 张三、李四）") == "张三 李四"
+    assert trailing_credit("……形成新风正气。（张杨）") == "张杨"
+    assert trailing_credit("……予以立案审查调查。（宣城市纪委）") is None
+    assert trailing_credit("……（粤纪宣）") is None
+
+
+def test_title_suffixes() -> None:
+    assert title_from_head("  某某问题通报————执纪审查——中央纪委国家监委网站 ") == "某某问题通报"
+    assert title_from_head("全省召开座谈会_安徽纪检监察网") == "全省召开座谈会"
+    assert title_from_head("标题 | 站点") == "标题"
+
+
+def test_meta_content_is_case_insensitive_and_trimmed() -> None:
+    root = parse_html('<html><head><meta name="pubdate" content="2024-09-12 18:00 "></head><body></body></html>')
+    assert root is not None
+    assert meta_content(root, "PubDate") == "2024-09-12 18:00"
+    assert meta_content(root, "ArticleTitle") is None

@@ -1,0 +1,84 @@
+"""Every bundled profile loads; a broken profile fails at load time naming file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govcrawler.sites import PROFILE_DIR, ProfileError, all_profiles, load_profile
+
+VALID = """
+key = "{key}"
+name = "某省纪委监委"
+domains = ["www.example.gov.cn"]
+[[columns]]
+name = "审查调查"
+url = "http://www.example.gov.cn/scdc/index.html"
+[list]
+article_url = '/t\\d{{8}}_\\d+\\.html$'
+[evidence]
+status = "described"
+date = "2018-06-07"
+"""
+
+
+def write(tmp_path: Path, text: str, key: str = "demo") -> Path:
+    path = tmp_path / f"{key}.toml"
+    top_level = not text.startswith("[")  # a top-level key must come before the first table
+    body = text + VALID.format(key=key) if top_level else VALID.format(key=key) + text
+    path.write_text(body, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("path", sorted(PROFILE_DIR.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_bundled_profile_loads(path: Path) -> None:
+    profile = load_profile(path)
+    assert profile.key == path.stem
+    assert profile.columns and profile.domains
+    assert all(profile.allows(c.url) for c in profile.columns)
+    assert profile.evidence.status in ("captured", "described")
+
+
+def test_bundled_profiles_include_ccdi_and_anhui() -> None:
+    assert {"ccdi", "anhui"} <= set(all_profiles())
+
+
+def test_minimal_profile_loads(tmp_path: Path) -> None:
+    profile = load_profile(write(tmp_path, ""))
+    assert profile.pagination.kind == "none"
+    assert profile.column_for("http://www.example.gov.cn/scdc/202001/t20200101_1.html") == "审查调查"
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ("colour = 'red'\n", "'colour'"),
+        ("[article]\ntitel = 'h1'\n", "'article.titel'"),
+        ("[article]\ntitle = 'h2..tit'\n", "'article.title'"),
+        ("[article]\nbody = 'xpath://div[@class='\n", "'article.body'"),
+        ("[pagination]\nkind = 'infinite'\n", "'pagination.kind'"),
+        ("[pagination]\nkind = 'next_link'\n", "'pagination.next_link'"),
+        ("[politeness]\ndownload_delay = 'slow'\n", "'politeness.download_delay'"),
+        ("id_pattern = '(unclosed'\n", "'id_pattern'"),
+    ],
+)
+def test_broken_profiles_fail_loudly(tmp_path: Path, extra: str, named: str) -> None:
+    path = write(tmp_path, extra)
+    with pytest.raises(ProfileError) as err:
+        load_profile(path)
+    assert str(path) in str(err.value) and named in str(err.value)
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    path = tmp_path / "demo.toml"
+    path.write_text(VALID.format(key="demo").replace('name = "某省纪委监委"\n', ""), "utf-8")
+    with pytest.raises(ProfileError, match="'name'"):
+        load_profile(path)
+
+
+def test_key_must_match_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "other.toml"
+    path.write_text(VALID.format(key="demo"), "utf-8")
+    with pytest.raises(ProfileError, match="file name"):
+        load_profile(path)
