@@ -10,7 +10,9 @@ SPIDER_MODULES = ["govcrawler.spiders.sites"]
 NEWSPIDER_MODULE = "govcrawler.spiders"
 
 # An honest User-Agent that names the project; set GOVCRAWLER_CONTACT (or USER_AGENT) to add yours.
-USER_AGENT = f"govcrawler/{__version__} (+https://github.com/govcrawler/govcrawler; archival crawler)"
+USER_AGENT = (
+    f"govcrawler/{__version__} (+https://github.com/govcrawler/govcrawler; archival crawler)"
+)
 ROBOTSTXT_OBEY = True
 
 # One request at a time per host, a delay between them, and AutoThrottle on top.

@@ -33,5 +33,8 @@ def test_no_date_is_none_never_invented(text: str | None) -> None:
 
 
 def test_date_from_trs_url() -> None:
-    assert date_from_url("https://www.ccdi.gov.cn/scdcn/zggb/zjsc/202203/t20220301_174980.html") == "2022-03-01"
+    assert (
+        date_from_url("https://www.ccdi.gov.cn/scdcn/zggb/zjsc/202203/t20220301_174980.html")
+        == "2022-03-01"
+    )
     assert date_from_url("http://www.ahjjjc.gov.cn/sggb/p/61234.html") is None

@@ -27,7 +27,9 @@ def test_traditional_labels_and_half_width_colons() -> None:
         "published_at": "2026-11-18T09:30:00+08:00",
         "source": "安徽紀檢監察網",
     }
-    assert parse_labelled("发布时间: 2018-03-05 17:29:46 来源: 云南省纪委 ")["source"] == "云南省纪委"
+    assert (
+        parse_labelled("发布时间: 2018-03-05 17:29:46 来源: 云南省纪委 ")["source"] == "云南省纪委"
+    )
 
 
 def test_widget_labels_do_not_leak_into_values() -> None:
@@ -68,7 +70,10 @@ def test_bylines(line: str, names: str) -> None:
 
 
 def test_not_bylines() -> None:
-    assert byline_names("中央纪委国家监委网站讯 据报道，某地召开会议。", DEFAULT_BYLINE_PREFIXES) is None
+    assert (
+        byline_names("中央纪委国家监委网站讯 据报道，某地召开会议。", DEFAULT_BYLINE_PREFIXES)
+        is None
+    )
     assert byline_names("记者从某省纪委监委获悉", DEFAULT_BYLINE_PREFIXES) is None
 
 
@@ -86,7 +91,9 @@ def test_title_suffixes() -> None:
 
 
 def test_meta_content_is_case_insensitive_and_trimmed() -> None:
-    root = parse_html('<html><head><meta name="pubdate" content="2024-09-12 18:00 "></head><body></body></html>')
+    root = parse_html(
+        '<html><head><meta name="pubdate" content="2024-09-12 18:00 "></head><body></body></html>'
+    )
     assert root is not None
     assert meta_content(root, "PubDate") == "2024-09-12 18:00"
     assert meta_content(root, "ArticleTitle") is None

@@ -9,7 +9,9 @@ from tests.conftest import FIXTURES, shared_path
 def test_real_ccdi_challenge_and_captcha_pages() -> None:
     other = shared_path("realpages", "ccdi", "other")
     assert rejection_reason((other / "antibot_challenge.html").read_text("utf-8")) == CHALLENGE
-    assert rejection_reason((other / "captcha_slider_seccaptcha.html").read_text("utf-8")) == CAPTCHA
+    assert (
+        rejection_reason((other / "captcha_slider_seccaptcha.html").read_text("utf-8")) == CAPTCHA
+    )
 
 
 def test_real_ccdi_articles_are_not_rejected() -> None:
@@ -18,7 +20,12 @@ def test_real_ccdi_articles_are_not_rejected() -> None:
 
 
 def test_jiasule_and_location_stubs() -> None:
-    assert rejection_reason("<script>document.cookie='__jsl_clearance=1.2|0|abc';location.href=location.pathname</script>") == CHALLENGE
+    assert (
+        rejection_reason(
+            "<script>document.cookie='__jsl_clearance=1.2|0|abc';location.href=location.pathname</script>"
+        )
+        == CHALLENGE
+    )
     stub = '<html><script language="javascript">self.location="/gzdt/jlsc/index.html?x=1";</script></html>'
     assert rejection_reason(stub) == CHALLENGE
 

@@ -47,7 +47,9 @@ def test_bundled_profiles_include_ccdi_and_anhui() -> None:
 def test_minimal_profile_loads(tmp_path: Path) -> None:
     profile = load_profile(write(tmp_path, ""))
     assert profile.pagination.kind == "none"
-    assert profile.column_for("http://www.example.gov.cn/scdc/202001/t20200101_1.html") == "审查调查"
+    assert (
+        profile.column_for("http://www.example.gov.cn/scdc/202001/t20200101_1.html") == "审查调查"
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,20 +7,37 @@ from govcrawler.sites import get_profile
 
 
 def test_canonical_url_drops_fragment_and_default_port() -> None:
-    assert canonical_url("http://www.GDJCT.gd.gov.cn:80/ffkb/58831.jhtml#top") == "http://www.gdjct.gd.gov.cn/ffkb/58831.jhtml"
-    assert canonical_url("https://www.ccdi.gov.cn:443/yaowenn/") == "https://www.ccdi.gov.cn/yaowenn/"
-    assert canonical_url("http://example.gov.cn:8080/a?b=1&a=2") == "http://example.gov.cn:8080/a?b=1&a=2"
+    assert (
+        canonical_url("http://www.GDJCT.gd.gov.cn:80/ffkb/58831.jhtml#top")
+        == "http://www.gdjct.gd.gov.cn/ffkb/58831.jhtml"
+    )
+    assert (
+        canonical_url("https://www.ccdi.gov.cn:443/yaowenn/") == "https://www.ccdi.gov.cn/yaowenn/"
+    )
+    assert (
+        canonical_url("http://example.gov.cn:8080/a?b=1&a=2")
+        == "http://example.gov.cn:8080/a?b=1&a=2"
+    )
 
 
 def test_dedup_key_sorts_the_query() -> None:
-    assert dedup_key("http://x.gov.cn/list?page=2&cid=5") == dedup_key("http://x.gov.cn:80/list?cid=5&page=2#f")
+    assert dedup_key("http://x.gov.cn/list?page=2&cid=5") == dedup_key(
+        "http://x.gov.cn:80/list?cid=5&page=2#f"
+    )
 
 
 def test_ids_from_the_site_document_id() -> None:
     ccdi = get_profile("ccdi")
-    assert article_id(ccdi, "ccdi", "https://www.ccdi.gov.cn/scdcn/zggb/zjsc/202203/t20220301_174980.html") == "ccdi:174980"
+    assert (
+        article_id(
+            ccdi, "ccdi", "https://www.ccdi.gov.cn/scdcn/zggb/zjsc/202203/t20220301_174980.html"
+        )
+        == "ccdi:174980"
+    )
     anhui = get_profile("anhui")
-    assert article_id(anhui, "anhui", "http://www.ahjjjc.gov.cn/sggb286/p/53745.html") == "anhui:53745"
+    assert (
+        article_id(anhui, "anhui", "http://www.ahjjjc.gov.cn/sggb286/p/53745.html") == "anhui:53745"
+    )
 
 
 def test_hash_id_is_stable_and_canonical() -> None:

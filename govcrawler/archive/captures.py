@@ -70,7 +70,9 @@ class CaptureIndex:
         for capture in captures:
             key = dedup_key(capture.url)
             if key in self._by_url:
-                raise CaptureError(f"two captures for {capture.url}: {self._by_url[key].name}, {capture.name}")
+                raise CaptureError(
+                    f"two captures for {capture.url}: {self._by_url[key].name}, {capture.name}"
+                )
             self._by_url[key] = capture
 
     @classmethod

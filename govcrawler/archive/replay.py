@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
-from scrapy.http import Response
+from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
@@ -25,14 +25,18 @@ MISS_HEADER = "X-Govcrawler-Replay"
 HANDLER_PATH = "govcrawler.archive.replay.ReplayDownloadHandler"
 
 
-class ReplayDownloadHandler(BaseDownloadHandler):  # type: ignore[misc]
+class ReplayDownloadHandler(BaseDownloadHandler):
     """A download handler that serves captures instead of opening connections."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self.index = CaptureIndex.from_folder(Path(crawler.settings.get("GOVCRAWLER_REPLAY")))
         self.stats = crawler.stats
-        logger.info("Replaying %d captures from %s", len(self.index), crawler.settings.get("GOVCRAWLER_REPLAY"))
+        logger.info(
+            "Replaying %d captures from %s",
+            len(self.index),
+            crawler.settings.get("GOVCRAWLER_REPLAY"),
+        )
 
     async def download_request(self, request: Any) -> Response:
         capture = self.index.get(request.url)
@@ -41,10 +45,12 @@ class ReplayDownloadHandler(BaseDownloadHandler):  # type: ignore[misc]
             logger.warning("Replay miss (no capture): %s", request.url)
             return Response(request.url, status=404, headers={MISS_HEADER: "miss"}, request=request)
         self.stats.inc_value("replay/hit")
-        headers = {**capture.headers, CAPTURED_AT_HEADER: capture.fetched_at}
+        headers = Headers({**capture.headers, CAPTURED_AT_HEADER: capture.fetched_at})
         body = capture.body
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return respcls(url=request.url, status=capture.status, headers=headers, body=body, request=request)
+        return respcls(
+            url=request.url, status=capture.status, headers=headers, body=body, request=request
+        )
 
 
 class ReplayAddon:
@@ -54,7 +60,11 @@ class ReplayAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.get("GOVCRAWLER_REPLAY"):
             return
-        handlers = {**settings.getdict("DOWNLOAD_HANDLERS"), "http": HANDLER_PATH, "https": HANDLER_PATH}
+        handlers = {
+            **settings.getdict("DOWNLOAD_HANDLERS"),
+            "http": HANDLER_PATH,
+            "https": HANDLER_PATH,
+        }
         settings.set("DOWNLOAD_HANDLERS", handlers, priority="cmdline")
         for name, value in (("DOWNLOAD_DELAY", 0), ("AUTOTHROTTLE_ENABLED", False)):
             if (settings.getpriority(name) or 0) < 40:

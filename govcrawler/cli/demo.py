@@ -17,8 +17,12 @@ REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("demo", help="offline demo crawl of the bundled captures")
-    parser.add_argument("--fixtures", type=Path, default=REPO_FIXTURES, help="capture folder (default: %(default)s)")
-    parser.add_argument("--data", type=Path, default=Path("data"), help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--fixtures", type=Path, default=REPO_FIXTURES, help="capture folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--data", type=Path, default=Path("data"), help="output folder (default: %(default)s)"
+    )
     parser.add_argument("sites", nargs="*", help="site keys (default: every site with captures)")
     parser.set_defaults(run=run)
 
@@ -28,7 +32,11 @@ def demo_settings(fixtures: Path, data: Path) -> Settings:
     settings = Settings()
     settings.setmodule("govcrawler.settings", priority="project")
     feed = next(iter(settings.getdict("FEEDS").values()))
-    settings.set("FEEDS", {str(data / "articles" / "%(name)s" / "%(run_start)s.jsonl"): feed}, priority="cmdline")
+    settings.set(
+        "FEEDS",
+        {str(data / "articles" / "%(name)s" / "%(run_start)s.jsonl"): feed},
+        priority="cmdline",
+    )
     settings.set("GOVCRAWLER_REPLAY", str(fixtures), priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     return settings
@@ -37,7 +45,9 @@ def demo_settings(fixtures: Path, data: Path) -> Settings:
 def run(args: argparse.Namespace) -> int:
     fixtures: Path = args.fixtures
     if not fixtures.is_dir():
-        raise ValueError(f"no capture folder at {fixtures} (run from a checkout, or pass --fixtures)")
+        raise ValueError(
+            f"no capture folder at {fixtures} (run from a checkout, or pass --fixtures)"
+        )
     keys = args.sites or [k for k in all_profiles() if (fixtures / k).is_dir()]
     unknown = [k for k in keys if k not in all_profiles()]
     if unknown:
@@ -50,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
         process.crawl(crawler)
     process.start()
     print(summary(crawlers, args.data))
-    failed = [c.spider.name for c in crawlers if c.stats.get_value("finish_reason") != "finished"]
-    return 1 if failed else 0
+    finished = all(c.stats.get_value("finish_reason") == "finished" for c in crawlers)
+    return 0 if finished else 1
 
 
 def summary(crawlers: list[Any], data: Path) -> str:
@@ -59,7 +69,7 @@ def summary(crawlers: list[Any], data: Path) -> str:
     lines = ["", "govcrawler demo: offline replay of the bundled captures", ""]
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
-        name = crawler.spider.name
+        name = crawler.spidercls.name
         skipped = {
             k.split("/", 1)[1]: v
             for k, v in sorted(stats.items())

@@ -25,7 +25,9 @@ _PAGE_URL_RES = (
     re.compile(r'<link[^>]+rel=["\']canonical["\'][^>]+href=["\'](https?://[^"\']+)', re.I),
     re.compile(r'<meta[^>]+property=["\']og:url["\'][^>]+content=["\'](https?://[^"\']+)', re.I),
 )
-_SITE_DOMAIN_RE = re.compile(r'<meta[^>]+name=["\']SiteDomain["\'][^>]+content=["\']([\w.-]+)', re.I)
+_SITE_DOMAIN_RE = re.compile(
+    r'<meta[^>]+name=["\']SiteDomain["\'][^>]+content=["\']([\w.-]+)', re.I
+)
 
 
 def register(commands: Any) -> None:
@@ -63,9 +65,16 @@ def extract_file(path: Path, site: str | None, url: str | None) -> dict[str, Any
     if not url:
         url = path.resolve().as_uri()
     if fetched_at is None:  # when the file was saved: the best capture time a bare file has
-        fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
     result = build_record(
-        body, url, profile=profile, fetched_at=fetched_at, content_type=content_type, http_status=status
+        body,
+        url,
+        profile=profile,
+        fetched_at=fetched_at,
+        content_type=content_type,
+        http_status=status,
     )
     if isinstance(result, Rejection):
         return {"error": result.reason, "file": str(path), "detail": result.detail}

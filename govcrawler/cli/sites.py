@@ -17,7 +17,9 @@ def run(args: argparse.Namespace) -> int:
     rows = [("key", "name", "domains", "columns", "status", "evidence date")]
     for p in all_profiles().values():
         columns = ", ".join(c.name for c in p.columns)
-        rows.append((p.key, p.name, " ".join(p.domains), columns, p.evidence.status, p.evidence.date))
+        rows.append(
+            (p.key, p.name, " ".join(p.domains), columns, p.evidence.status, p.evidence.date)
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -12,7 +12,7 @@ from scrapy.extensions.feedexport import FileFeedStorage
 PART_SUFFIX = ".part"
 
 
-class AtomicFileFeedStorage(FileFeedStorage):  # type: ignore[misc]
+class AtomicFileFeedStorage(FileFeedStorage):
     """Like Scrapy's FileFeedStorage, but readers only ever see complete files.
 
     Appending (`-o`) to an existing file copies it to the temporary name first, so the rename

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from govcrawler.cleaning.boilerplate import strip_boilerplate_lines
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction import page_kind
 from govcrawler.extraction.blocks import (
-    HtmlElement,
     element_attachments,
     element_images,
     element_lines,
@@ -116,7 +116,9 @@ def _first_text(root: HtmlElement, selectors: tuple[CompiledSelector, ...]) -> s
     return None
 
 
-def _first_element(root: HtmlElement, selectors: tuple[CompiledSelector, ...]) -> HtmlElement | None:
+def _first_element(
+    root: HtmlElement, selectors: tuple[CompiledSelector, ...]
+) -> HtmlElement | None:
     """First matched element with text; an empty match still counts (an empty article page must
     be rejected, not handed to the generic finder, which would pick up the page chrome)."""
     empty = None
@@ -138,7 +140,9 @@ _CENTRED_RE = re.compile(r"text-align\s*:\s*center", re.I)
 
 def _is_centred_bold(el: HtmlElement) -> bool:
     """A paragraph that is centred and entirely bold (an editor's headline block)."""
-    centred = bool(_CENTRED_RE.search(el.get("style", ""))) or el.get("align", "").lower() == "center"
+    centred = (
+        bool(_CENTRED_RE.search(el.get("style", ""))) or el.get("align", "").lower() == "center"
+    )
     bold = "".join("".join(b.itertext()) for b in el.iter("strong", "b"))
     return centred and bool(bold) and _squash(bold) == _squash(el.text_content())
 
@@ -229,9 +233,9 @@ def extract_article(
     if body_el is not None:
         body_el = copy.deepcopy(body_el)
         for selector in rules.remove if rules else ():
-            for value in selector.select(body_el):
-                if isinstance(value, lxml_html.HtmlElement) and value.getparent() is not None:
-                    value.drop_tree()
+            for doomed in selector.select(body_el):
+                if isinstance(doomed, HtmlElement) and doomed.getparent() is not None:
+                    doomed.drop_tree()
         fields.evidence["body"] = "profile"
     else:
         extractor = "generic"
@@ -270,7 +274,10 @@ def extract_article(
     for i in [*range(min(3, len(lines))), len(lines) - 1]:
         if 0 <= i < len(lines) and len(lines[i]) <= 40:
             names = byline_names(lines[i], prefixes)
-            if names and (i < 3 or lines[i].startswith(("（", "(")) and lines[i].rstrip("）)").endswith("整理")):
+            if names and (
+                i < 3
+                or (lines[i].startswith(("（", "(")) and lines[i].rstrip("）)").endswith("整理"))
+            ):
                 fields.offer("author", names, "byline")
                 lines = lines[:i] + lines[i + 1 :]
                 break

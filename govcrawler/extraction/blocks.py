@@ -5,25 +5,100 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.item import Attachment, Image
 
-HtmlElement = lxml_html.HtmlElement
-
 BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol tr table tbody thead tfoot section article blockquote pre "
-    "figure figcaption dl dt dd center header footer nav aside address hr br form fieldset "
-    "caption main details summary".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+        "center",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "address",
+        "hr",
+        "br",
+        "form",
+        "fieldset",
+        "caption",
+        "main",
+        "details",
+        "summary",
+    ]
 )
 SKIP_TAGS = frozenset(
-    "script style noscript template iframe object embed svg canvas select option button input "
-    "textarea head title meta link map area audio video source".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "map",
+        "area",
+        "audio",
+        "video",
+        "source",
+    ]
 )
 CELL_TAGS = frozenset(("td", "th"))
 ATTACHMENT_EXTENSIONS = frozenset(
-    ".pdf .doc .docx .xls .xlsx .wps .et .zip .rar .7z .ofd .txt .ppt .pptx .csv".split()
+    [
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".wps",
+        ".et",
+        ".zip",
+        ".rar",
+        ".7z",
+        ".ofd",
+        ".txt",
+        ".ppt",
+        ".pptx",
+        ".csv",
+    ]
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -73,10 +148,11 @@ def element_lines(root: HtmlElement) -> list[str]:
 
 
 def _visible(node: HtmlElement, stop: HtmlElement) -> bool:
-    while node is not None and node is not stop:
-        if is_hidden(node) or tag_of(node) in SKIP_TAGS:
+    current: HtmlElement | None = node
+    while current is not None and current is not stop:
+        if is_hidden(current) or tag_of(current) in SKIP_TAGS:
             return False
-        node = node.getparent()
+        current = current.getparent()
     return True
 
 

@@ -69,13 +69,21 @@ _ROLE_WORDS = ("通讯员", "记者", "特约记者", "实习生", "摄影", "�
 _SEPARATORS = r"[ 、，,和]+"
 _NAMES_RE = re.compile(rf"^{_NAME}(?:{_SEPARATORS}{_NAME})*$")
 _ORG_SUFFIX = tuple("委局院厅部办社报网室组会处科所站队校馆中心区县市省")
-_ORG_MARKERS = ("纪委", "监委", "纪宣", "纪检", "监察")  # （粤纪宣） is an attribution, not a person
+_ORG_MARKERS = (
+    "纪委",
+    "监委",
+    "纪宣",
+    "纪检",
+    "监察",
+)  # （粤纪宣） is an attribution, not a person
 _REPORTING_FROM_RE = re.compile(r"\s*(?:发?自).{1,12}报道$")
 
 
 def _split_names(text: str) -> str | None:
     names = [n for n in re.split(_SEPARATORS, text) if n and n not in _ROLE_WORDS]
-    if not names or any(n.endswith(_ORG_SUFFIX) or any(m in n for m in _ORG_MARKERS) for n in names):
+    if not names or any(
+        n.endswith(_ORG_SUFFIX) or any(m in n for m in _ORG_MARKERS) for n in names
+    ):
         return None
     return " ".join(names)
 

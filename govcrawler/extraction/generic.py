@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from govcrawler.extraction.blocks import SKIP_TAGS, HtmlElement, is_hidden, tag_of
+from lxml.html import HtmlElement
+
+from govcrawler.extraction.blocks import SKIP_TAGS, is_hidden, tag_of
 
 _NEGATIVE_RE = re.compile(
     r"(^|[-_\s])(nav|navbar|menu|footer|foot|header|top|share|bdshare|breadcrumb|crumb|location|"
@@ -55,7 +57,10 @@ def prune(root: HtmlElement) -> None:
             tag in SKIP_TAGS
             or is_hidden(el)
             or tag in _BOILERPLATE_TAGS
-            or (tag in ("div", "ul", "ol", "table", "section", "span", "p", "dl") and _NEGATIVE_RE.search(marker))
+            or (
+                tag in ("div", "ul", "ol", "table", "section", "span", "p", "dl")
+                and _NEGATIVE_RE.search(marker)
+            )
         ):
             doomed.append(el)
     for el in doomed:
@@ -69,7 +74,9 @@ def find_main_content(root: HtmlElement) -> Candidate | None:
     scores: dict[HtmlElement, float] = {}
     for el in root.iter():
         tag = tag_of(el)
-        if tag not in _PARAGRAPH_TAGS and not (tag == "div" and not any(tag_of(c) in ("div", "p", "table") for c in el)):
+        if tag not in _PARAGRAPH_TAGS and not (
+            tag == "div" and not any(tag_of(c) in ("div", "p", "table") for c in el)
+        ):
             continue
         text = _own_text(el)
         cjk = len(_CJK_RE.findall(text))
@@ -87,4 +94,6 @@ def find_main_content(root: HtmlElement) -> Candidate | None:
         return None
     best = max(scores, key=lambda el: scores[el] * (1 - _link_density(el)))
     final = scores[best] * (1 - _link_density(best))
-    return Candidate(best, final, f"density:{tag_of(best)}.{best.get('class', '')}#{best.get('id', '')}")
+    return Candidate(
+        best, final, f"density:{tag_of(best)}.{best.get('class', '')}#{best.get('id', '')}"
+    )

@@ -38,7 +38,11 @@ def article_links(html: str, page_url: str, profile: SiteProfile) -> list[ListEn
     if root is None:
         return []
     rules = profile.list
-    items = [v for v in rules.items.select(root) if isinstance(v, lxml_html.HtmlElement)] if rules.items else [root]
+    items = (
+        [v for v in rules.items.select(root) if isinstance(v, lxml_html.HtmlElement)]
+        if rules.items
+        else [root]
+    )
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for item in items:

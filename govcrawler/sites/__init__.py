@@ -110,7 +110,7 @@ class SiteProfile:
 
 # ---- strict loading -------------------------------------------------------------------------
 
-_POLITENESS_KEYS = {
+_POLITENESS_KEYS: dict[str, type | tuple[type, ...]] = {
     "download_delay": (int, float),
     "concurrency": int,
     "autothrottle_target_concurrency": (int, float),
@@ -124,20 +124,30 @@ class _Reader:
     def __init__(self, path: Path, where: str, table: Any) -> None:
         if not isinstance(table, dict):
             raise ProfileError(f"{path}: [{where}] must be a table")
-        self.path, self.where, self.table, self.used = path, where, table, set()
+        self.path, self.where, self.table = path, where, table
+        self.used: set[str] = set()
 
     def _name(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False) -> Any:
+    def get(
+        self,
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any = None,
+        *,
+        required: bool = False,
+    ) -> Any:
         self.used.add(key)
         if key not in self.table:
             if required:
                 raise ProfileError(f"{self.path}: missing required key {self._name(key)!r}")
             return default
         value = self.table[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise ProfileError(f"{self.path}: key {self._name(key)!r} has the wrong type ({type(value).__name__})")
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise ProfileError(
+                f"{self.path}: key {self._name(key)!r} has the wrong type ({type(value).__name__})"
+            )
         return value
 
     def regex(self, key: str) -> re.Pattern[str] | None:
@@ -200,7 +210,9 @@ def load_profile(path: Path) -> SiteProfile:
     columns = []
     for i, raw in enumerate(top.get("columns", list, [], required=True)):
         col = _Reader(path, f"columns[{i}]", raw)
-        columns.append(Column(col.get("name", str, required=True), col.get("url", str, required=True)))
+        columns.append(
+            Column(col.get("name", str, required=True), col.get("url", str, required=True))
+        )
         col.done()
     if not columns:
         raise ProfileError(f"{path}: 'columns' must list at least one column")
@@ -231,9 +243,20 @@ def load_profile(path: Path) -> SiteProfile:
 
     art = top.sub("article")
     article = ArticleRules(
-        **{name: art.selectors(name) for name in (
-            "title", "published_at", "source", "author", "editor", "column", "meta_line", "body", "remove",
-        )},
+        **{
+            name: art.selectors(name)
+            for name in (
+                "title",
+                "published_at",
+                "source",
+                "author",
+                "editor",
+                "column",
+                "meta_line",
+                "body",
+                "remove",
+            )
+        },
         byline_prefixes=art.strings("byline_prefixes"),
     )
     art.done()

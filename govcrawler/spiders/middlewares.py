@@ -31,10 +31,13 @@ class BlockedPageMiddleware:
     def process_response(self, request: Any, response: Response) -> Response:
         if not isinstance(response, TextResponse) or request.url.endswith("/robots.txt"):
             return response
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        raw_type = response.headers.get("Content-Type")
+        content_type = raw_type.decode("latin-1") if raw_type else None
         reason = page_kind.rejection_reason(decode_html(response.body, content_type).text)
         if reason in (page_kind.CHALLENGE, page_kind.CAPTCHA):
             self.stats.inc_value(f"govcrawler/blocked/{reason}")
-            logger.warning("Blocked (%s page) at %s: not exported, retried next run", reason, request.url)
+            logger.warning(
+                "Blocked (%s page) at %s: not exported, retried next run", reason, request.url
+            )
             raise IgnoreRequest(f"{reason} page at {request.url}")
         return response

@@ -76,7 +76,9 @@ class SiteSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for column in self.selected:
-            yield scrapy.Request(column.url, callback=self.parse_list, cb_kwargs={"column": column.name, "page": 1})
+            yield scrapy.Request(
+                column.url, callback=self.parse_list, cb_kwargs={"column": column.name, "page": 1}
+            )
 
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[scrapy.Request]:
         """Queue the list's article links, then the next list page."""
@@ -90,26 +92,41 @@ class SiteSpider(scrapy.Spider):
         entries = article_links(html, response.url, self.profile)
         if not entries:
             stats.inc_value("govcrawler/list_without_articles")
-            logger.warning("No article links on list page %s (column %s): layout changed?", response.url, column)
+            logger.warning(
+                "No article links on list page %s (column %s): layout changed?",
+                response.url,
+                column,
+            )
             return
         fresh = [e for e in entries if not (self.since and e.date and e.date < self.since)]
         for entry in fresh:
-            yield scrapy.Request(entry.url, callback=self.parse_article, cb_kwargs={"column": column})
+            yield scrapy.Request(
+                entry.url, callback=self.parse_article, cb_kwargs={"column": column}
+            )
         if self.since and not fresh:
-            logger.info("List page %s is entirely older than %s: stop paginating %s", response.url, self.since, column)
+            logger.info(
+                "List page %s is entirely older than %s: stop paginating %s",
+                response.url,
+                self.since,
+                column,
+            )
             return
         if self.max_pages is not None and page >= self.max_pages:
             return
         url = next_page(html, response.url, self.profile.pagination, page)
         if url:
-            yield scrapy.Request(url, callback=self.parse_list, cb_kwargs={"column": column, "page": page + 1})
+            yield scrapy.Request(
+                url, callback=self.parse_list, cb_kwargs={"column": column, "page": page + 1}
+            )
 
     def parse_article(self, response: Response, column: str) -> Iterator[Article]:
         """One article page → one record, or a counted, logged skip."""
         stats = self.crawler.stats
         if not isinstance(response, TextResponse):
             stats.inc_value("govcrawler/skipped/not_html")
-            logger.warning("Not an HTML page (%s): %s", response.headers.get("Content-Type"), response.url)
+            logger.warning(
+                "Not an HTML page (%s): %s", response.headers.get("Content-Type"), response.url
+            )
             return
         captured_at = response.headers.get(CAPTURED_AT_HEADER)
         result = build_record(
@@ -123,7 +140,9 @@ class SiteSpider(scrapy.Spider):
         )
         if isinstance(result, Rejection):
             stats.inc_value(f"govcrawler/skipped/{result.reason}")
-            logger.warning("Not an article (%s: %s): %s", result.reason, result.detail, response.url)
+            logger.warning(
+                "Not an article (%s: %s): %s", result.reason, result.detail, response.url
+            )
             return
         stats.inc_value("govcrawler/articles")
         yield result

@@ -1,0 +1,81 @@
+"""`govcrawler extract` and `govcrawler sites` as users run them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from govcrawler.cli.main import main
+from tests.conftest import FIXTURES, read_json
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    code = main(list(args))
+    return code, capsys.readouterr().out.splitlines()
+
+
+def test_extract_prints_one_line_per_file_in_order(capsys: pytest.CaptureFixture[str]) -> None:
+    files = [
+        FIXTURES / "ccdi" / "article_case_1.html",
+        FIXTURES / "ccdi" / "captcha.html",
+        FIXTURES / "anhui" / "empty.html",
+    ]
+    code, lines = run_cli(capsys, "extract", *map(str, files))
+    assert code == 0 and len(lines) == 3
+    record = json.loads(lines[0])
+    assert record == read_json(FIXTURES / "ccdi" / "article_case_1.expected.json")["record"]
+    assert json.loads(lines[1])["error"] == "captcha" and json.loads(lines[1])["file"] == str(
+        files[1]
+    )
+    assert json.loads(lines[2])["error"] == "empty"
+
+
+def test_extract_infers_site_from_url_or_page_else_generic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare = tmp_path / "page.html"
+    shutil.copyfile(FIXTURES / "ccdi" / "article_standard_1.html", bare)  # no capture sidecar
+    url = read_json(FIXTURES / "ccdi" / "article_standard_1.capture.json")["url"]
+    _, lines = run_cli(capsys, "extract", "--url", url, str(bare))
+    assert json.loads(lines[0])["id"] == "ccdi:470355"
+    _, lines = run_cli(capsys, "extract", str(bare))  # SiteDomain meta names www.ccdi.gov.cn
+    assert json.loads(lines[0])["site"] == "ccdi"
+    plain = tmp_path / "plain.html"
+    plain.write_text(
+        "<html><head><title>某县召开警示教育大会_某县政府网</title></head><body><div class='nav'>首页 | 新闻</div>"
+        "<div class='main'><h1>某县召开警示教育大会</h1><p>发布时间：2026-11-02 10:00 来源：某县纪委监委</p>"
+        + "".join(
+            f"<p>第{i}段：会议通报了近期查处的典型案例，要求全县党员干部以案为鉴、以案促改，切实筑牢拒腐防变思想防线。</p>"
+            for i in range(4)
+        )
+        + "</div><div class='footer'>版权所有 某县人民政府 ICP备12345678号</div></body></html>",
+        "utf-8",
+    )
+    _, lines = run_cli(capsys, "extract", str(plain))
+    record = json.loads(lines[0])
+    assert record["site"] == "generic" and record["extractor"] == "generic"
+    assert record["title"] == "某县召开警示教育大会"
+    assert (
+        record["published_at"] == "2026-11-02T10:00:00+08:00" and record["source"] == "某县纪委监委"
+    )
+    assert record["body"].count("\n") == 3 and "版权所有" not in record["body"]
+
+
+def test_extract_rejects_url_with_several_files(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["extract", "--url", "https://www.ccdi.gov.cn/a.html", "a.html", "b.html"])
+    assert code == 2 and "single FILE" in capsys.readouterr().err
+
+
+def test_unknown_site_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["extract", "--site", "atlantis", str(FIXTURES / "ccdi" / "captcha.html")])
+    assert code == 2 and "no site profile 'atlantis'" in capsys.readouterr().err
+
+
+def test_sites_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run_cli(capsys, "sites")
+    assert code == 0 and lines[0].split()[:2] == ["key", "name"]
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert "captured" in rows["ccdi"] and "described" in rows["anhui"]

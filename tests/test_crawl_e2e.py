@@ -1,0 +1,171 @@
+"""End to end: the real Scrapy engine crawls the bundled captures in replay mode (subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govcrawler.archive.captures import load_captures
+from govcrawler.export.pipelines import schema_errors
+from tests.conftest import FIXTURES, ROOT, read_json
+
+pytestmark = pytest.mark.e2e
+
+# Boilerplate that must never reach the archive, in both scripts.
+BOILERPLATE = [
+    "版权所有",
+    "版權所有",
+    "ICP备",
+    "ICP備",
+    "公网安备",
+    "技术支持",
+    "技術支持",
+    "请输入验证码",
+    "請輸入驗證碼",
+    "手机站",
+    "手機站",
+    "客户端",
+    "客戶端",
+    "分享到",
+    "微信扫一扫",
+    "上一篇",
+    "下一篇",
+    "返回首页",
+    "打印本页",
+    "关闭窗口",
+    "邮政编码",
+    "郵政編碼",
+    "往期回顾",
+]
+
+
+def expected_crawl(site: str) -> dict[str, dict[str, Any]]:
+    """Expected records of the articles the site's list pages link to, by id."""
+    captures = load_captures(FIXTURES / site)
+    linked = {
+        url
+        for c in captures
+        if c.expected_path and (e := read_json(c.expected_path))["kind"] == "list"
+        for url in e["article_urls"]
+    }
+    records = [
+        read_json(c.expected_path)["record"]
+        for c in captures
+        if c.expected_path and c.url in linked and read_json(c.expected_path)["kind"] == "article"
+    ]
+    return {r["id"]: r for r in records}
+
+
+def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_scrapy_list_shows_every_site() -> None:
+    result = scrapy("list")
+    assert result.returncode == 0, result.stderr
+    assert {"anhui", "ccdi"} <= set(result.stdout.split())
+
+
+@pytest.mark.parametrize("site", ["ccdi", "anhui"])
+def test_replay_crawl_exports_exactly_the_expected_records(site: str, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = scrapy("crawl", site, "-s", f"GOVCRAWLER_REPLAY={FIXTURES}", "-O", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    raw = out.read_text("utf-8")
+    assert "\\u" not in raw  # UTF-8, not escapes
+    records = read_jsonl(out)
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids))
+    expected = expected_crawl(site)
+    assert sorted(ids) == sorted(expected)
+    for record in records:
+        assert schema_errors(record) == []
+        assert record == expected[record["id"]]
+        text = record["title"] + record["body"]
+        assert not [p for p in BOILERPLATE if p in text], record["id"]
+    assert "replay/miss" not in result.stderr
+
+
+def test_blocked_pages_are_counted_and_logged_not_exported(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = scrapy("crawl", "ccdi", "-s", f"GOVCRAWLER_REPLAY={FIXTURES}", "-O", str(out))
+    assert "'govcrawler/blocked/captcha': 1" in result.stderr
+    assert "'govcrawler/blocked/challenge': 1" in result.stderr
+    assert (
+        "Blocked (captcha page) at https://www.ccdi.gov.cn/scdcn/zggb/zjsc/202602/t20260209_470003.html"
+        in result.stderr
+    )
+    assert all(r["id"] not in ("ccdi:470003", "ccdi:470188") for r in read_jsonl(out))
+
+
+def test_spider_arguments_limit_the_crawl(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    args = [
+        "-a",
+        "columns=要闻",
+        "-a",
+        "max_pages=1",
+        "-s",
+        f"GOVCRAWLER_REPLAY={FIXTURES}",
+        "-O",
+        str(out),
+    ]
+    result = scrapy("crawl", "ccdi", *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    list_1 = read_json(FIXTURES / "ccdi" / "list_yaowen_1.expected.json")["article_urls"]
+    assert sorted(r["url"] for r in read_jsonl(out)) == sorted(list_1)
+
+    since = tmp_path / "since.jsonl"
+    result = scrapy(
+        "crawl",
+        "ccdi",
+        "-a",
+        "since=2026-03-10",
+        "-s",
+        f"GOVCRAWLER_REPLAY={FIXTURES}",
+        "-O",
+        str(since),
+    )
+    assert result.returncode == 0
+    dates = [r["published_at"][:10] for r in read_jsonl(since)]
+    assert dates and min(dates) >= "2026-03-10"
+    assert "entirely older than 2026-03-10" in result.stderr
+
+
+def test_demo_writes_dated_jsonl_per_site_and_a_summary(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "-m", "govcrawler.cli.main", "demo", "--data", str(data)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for site in ("ccdi", "anhui"):
+        files = list((data / "articles" / site).iterdir())
+        assert len(files) == 1 and files[0].suffix == ".jsonl", files  # no .part left behind
+        assert len(read_jsonl(files[0])) == len(expected_crawl(site))
+        assert f"output: {files[0]}" in result.stdout
+    assert (
+        "captcha=1" in result.stdout
+        and "challenge=1" in result.stdout
+        and "empty=1" in result.stdout
+    )
