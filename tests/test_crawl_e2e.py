@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,29 @@ def test_demo_writes_dated_jsonl_per_site_and_a_summary(tmp_path: Path) -> None:
         and "challenge=1" in result.stdout
         and "empty=1" in result.stdout
     )
+
+
+def test_missing_capture_is_a_counted_miss_not_a_crash(tmp_path: Path) -> None:
+    replay = tmp_path / "captures" / "anhui"
+    replay.mkdir(parents=True)
+    for name in ("list_sggb286_1", "robots"):
+        for path in (FIXTURES / "anhui").glob(f"{name}.*"):
+            if not path.name.endswith(".expected.json"):
+                shutil.copy(path, replay / path.name)
+    out = tmp_path / "out.jsonl"
+    result = scrapy(
+        "crawl",
+        "anhui",
+        "-a",
+        "columns=县处级及以下",
+        "-s",
+        f"GOVCRAWLER_REPLAY={replay.parent}",
+        "-O",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "'replay/miss': 2" in result.stderr  # both article links of the list page
+    assert (
+        "Replay miss (no capture): http://www.ahjjjc.gov.cn/sggb286/p/61241.html" in result.stderr
+    )
+    assert out.read_text("utf-8") == ""

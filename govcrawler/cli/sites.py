@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from typing import Any
 
 from govcrawler.sites import all_profiles
@@ -20,7 +21,13 @@ def run(args: argparse.Namespace) -> int:
         rows.append(
             (p.key, p.name, " ".join(p.domains), columns, p.evidence.status, p.evidence.date)
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        cells = (cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
     return 0
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
