@@ -23,7 +23,9 @@ def run(args: argparse.Namespace) -> int:
         )
     widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        cells = (cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True))
+        cells = (
+            cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True)
+        )
         print("  ".join(cells).rstrip())
     return 0
 
