@@ -1,0 +1,35 @@
+"""`govcrawler index [--rebuild]`: bring the search index up to date (query and stats do too).
+
+Useful after a large crawl, or from cron after each run, so the first query is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from govcrawler.cli.query import add_archive_args, open_index
+from govcrawler.query.index import default_index
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "index",
+        help="update the search index of the archive (query and stats do this by themselves)",
+    )
+    add_archive_args(parser)
+    parser.add_argument("--rebuild", action="store_true", help="rebuild it from scratch")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    conn = open_index(args, rebuild=args.rebuild)
+    try:
+        files, records = conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(records), 0) FROM files"
+        ).fetchone()
+    finally:
+        conn.close()
+    path = args.index or default_index(args.data)
+    print(f"index {path}: {files} archive file(s), {records} record(s)")
+    return 0

@@ -1,0 +1,154 @@
+"""`govcrawler query [TEXT] [filters] [--format table|jsonl|csv]`: search the JSONL archive.
+
+The search index beside the archive is brought up to date first (new run files are added; see
+govcrawler/query/index.py); malformed archive lines are reported on stderr and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from govcrawler.query.archive import DEFAULT_DATA
+from govcrawler.query.index import bad_lines, connect, default_index, file_paths, refresh
+from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
+from govcrawler.query.search import Query, search
+
+TABLE_LIMIT = 20
+BAD_LINES_SHOWN = 5
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "query",
+        help="search the archive (both scripts, any term length)",
+        description="Search the archived articles. TEXT is one or more terms, all of which must "
+        "occur (simplified or traditional script, any length); without TEXT every article "
+        "that passes the filters is listed. Newest first, latest version of each article.",
+    )
+    parser.add_argument("text", nargs="?", metavar="TEXT", help="e.g. 开除党籍 or '留置 安徽'")
+    add_archive_args(parser)
+    add_filter_args(parser)
+    parser.add_argument("--field", choices=("title", "body"), help="search only this field")
+    versions = parser.add_mutually_exclusive_group()
+    versions.add_argument(
+        "--all-versions", action="store_true", help="every archived version and removal record"
+    )
+    versions.add_argument(
+        "--removed", action="store_true", help="articles since removed from their site"
+    )
+    parser.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help=f"at most N results (table default {TABLE_LIMIT}, jsonl/csv: all; 0 = all)",
+    )
+    parser.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="highlight matches"
+    )
+    parser.set_defaults(run=run)
+
+
+def add_archive_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        metavar="DIR",
+        help=f"folder of the JSONL archive, searched recursively (default {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        metavar="FILE",
+        help="search index file (default DIR/.query-index.sqlite)",
+    )
+
+
+def add_filter_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site", nargs="+", action="extend", default=[], metavar="KEY", help="only these sites"
+    )
+    parser.add_argument(
+        "--column",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help="only these columns (栏目), either script",
+    )
+    parser.add_argument("--since", metavar="DATE", help="published on/after: YYYY[-MM[-DD]]")
+    parser.add_argument("--until", metavar="DATE", help="published on/before: YYYY[-MM[-DD]]")
+
+
+def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Connection:
+    """The up-to-date index for `args.data`; what was added or skipped is said on stderr."""
+    data: Path = args.data
+    if not data.is_dir():
+        raise ValueError(f"no archive folder {data} (give the folder of JSONL files with --data)")
+    conn = connect(args.index or default_index(data))
+    result = refresh(conn, data, rebuild=rebuild)
+    if result.rebuilt and result.rebuilt not in ("new index", "asked for"):
+        print(f"govcrawler: rebuilt the search index ({result.rebuilt})", file=sys.stderr)
+    if result.files:
+        print(
+            f"govcrawler: indexed {result.files} new archive file(s), {result.records} record(s)",
+            file=sys.stderr,
+        )
+    bad = bad_lines(conn)
+    if bad:
+        print(f"govcrawler: skipped {len(bad)} malformed archive line(s):", file=sys.stderr)
+        for line in bad[:BAD_LINES_SHOWN]:
+            print(f"  {args.data / line.path}:{line.line}: {line.error}", file=sys.stderr)
+        if len(bad) > BAD_LINES_SHOWN:
+            print(
+                f"  … and {len(bad) - BAD_LINES_SHOWN} more (`govcrawler stats` lists all)",
+                file=sys.stderr,
+            )
+    return conn
+
+
+def build_query(args: argparse.Namespace, limit: int | None = None) -> Query:
+    return Query(
+        text=getattr(args, "text", None),
+        sites=args.site,
+        columns=args.column,
+        since=args.since,
+        until=args.until,
+        field=getattr(args, "field", None),
+        all_versions=getattr(args, "all_versions", False),
+        removed=getattr(args, "removed", False),
+        limit=limit,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 0:
+        raise ValueError("--limit must be 0 (all) or more")
+    limit = args.limit if args.limit is not None else (TABLE_LIMIT if args.format == "table" else 0)
+    query = build_query(args, limit or None)
+    query.terms  # a bad term fails before the index is opened  # noqa: B018
+    conn = open_index(args)
+    hits, total = search(conn, query)
+    reader = LineReader(args.data, file_paths(conn))
+    out = sys.stdout
+    try:
+        if args.format == "jsonl":
+            write_jsonl(hits, reader, out)
+        elif args.format == "csv":
+            write_csv(hits, reader, out)
+        else:
+            color = args.color == "always" or (args.color == "auto" and out.isatty())
+            write_table(hits, reader, query.terms, out, color)
+            shown = f"{len(hits)} of {total}" if len(hits) < total else f"{total}"
+            more = " (--limit 0 shows all)" if len(hits) < total else ""
+            print(f"{shown} article(s){more}", file=sys.stderr)
+    finally:
+        reader.close()
+        conn.close()
+    out.flush()
+    return 0

@@ -1,0 +1,266 @@
+"""The search index: a SQLite file (FTS5) kept beside the archive, updated from new run files.
+
+Run files are immutable once renamed from `.part`, so the index is incremental by file: a new
+file is added; a changed or vanished file triggers a full rebuild (rare, and said on stderr).
+Tables:
+- `records`: one row per archive line that is a record, with its file/offset (the JSONL stays the
+  record of truth), filter fields and the version flags `latest`, `current`, `gone`;
+- `tri`: trigram FTS5 over the folded title/body, for terms of 3+ characters;
+- `grams`: unigram+bigram tokens of the folded title/body, for 1–2 character terms;
+- `files`, `bad_lines`: what was read, and every malformed line with file and line number.
+Both FTS tables are contentless: the index holds no copy of the text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govcrawler.query.archive import ArchiveFile, Line, archive_files, read_lines
+from govcrawler.query.text import fold, grams
+
+INDEX_NAME = ".query-index.sqlite"
+FORMAT = "1"  # bump when the tables change: an old index is rebuilt
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(file_id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER,
+                   mtime_ns INTEGER, records INTEGER, bad INTEGER);
+CREATE TABLE bad_lines(file_id INTEGER, line INTEGER, error TEXT);
+CREATE TABLE records(
+    rowid INTEGER PRIMARY KEY, file_id INTEGER, line INTEGER, offset INTEGER, length INTEGER,
+    id TEXT NOT NULL, site TEXT, col TEXT, published_at TEXT, fetched_at TEXT, version INTEGER,
+    removed INTEGER NOT NULL, latest INTEGER NOT NULL DEFAULT 0,
+    current INTEGER NOT NULL DEFAULT 0, gone INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX records_id ON records(id);
+CREATE INDEX records_latest ON records(latest, published_at);
+CREATE VIRTUAL TABLE tri USING fts5(title, body, tokenize='trigram', content='');
+CREATE VIRTUAL TABLE grams USING fts5(title, body, tokenize='unicode61 remove_diacritics 0',
+                                      content='', detail='column');
+"""
+
+#: The latest-version rule: highest `version`; records without one (before versioning existed)
+#: rank below any versioned record and among themselves by `fetched_at`; then the later line.
+RANK_ORDER = "COALESCE(version, 0) DESC, COALESCE(fetched_at, '') DESC, rowid DESC"
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A malformed archive line, skipped: where it is and why."""
+
+    path: str
+    line: int
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.error}"
+
+
+@dataclass
+class Refresh:
+    """What one index update did."""
+
+    rebuilt: str | None = None  # why the whole index was rebuilt, if it was
+    files: int = 0
+    records: int = 0
+    bad: list[BadLine] | None = None
+
+
+def default_index(data: Path) -> Path:
+    return data / INDEX_NAME
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the index file."""
+    try:
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    except sqlite3.OperationalError as exc:
+        raise ValueError(
+            f"cannot open the index {path}: {exc} (choose another with --index)"
+        ) from exc
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")  # 64 MiB
+    return conn
+
+
+@contextmanager
+def _write(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction; BEGIN IMMEDIATE so two updating processes take turns."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    for name in ("tri", "grams", "records", "bad_lines", "files", "meta"):
+        conn.execute(f"DROP TABLE IF EXISTS {name}")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+
+
+def refresh(conn: sqlite3.Connection, data: Path, rebuild: bool = False) -> Refresh:
+    """Bring the index up to date with the `*.jsonl` files under `data`."""
+    on_disk = archive_files(data)
+    result = Refresh(bad=[])
+    with _write(conn):
+        reason = "asked for" if rebuild else _stale(conn, on_disk)
+        if reason:
+            _create(conn)
+            result.rebuilt = reason
+        known = {r[0] for r in conn.execute("SELECT path FROM files")}
+        new = [f for f in on_disk if f.relpath not in known]
+        if not new:
+            return result
+        before = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM records").fetchone()[0]
+        for archive_file in new:
+            records, bad = _add_file(conn, data, archive_file)
+            result.files += 1
+            result.records += records
+            result.bad = [*(result.bad or []), *bad]
+        _update_versions(conn, before)
+    return result
+
+
+def _stale(conn: sqlite3.Connection, on_disk: list[ArchiveFile]) -> str | None:
+    """Why the index must be rebuilt, or None when adding new files is enough."""
+    if "meta" not in _tables(conn):
+        return "new index"
+    fmt = conn.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+    if not fmt or fmt[0] != FORMAT:
+        return "index format changed"
+    disk = {f.relpath: f for f in on_disk}
+    for path, size, mtime_ns in conn.execute("SELECT path, size, mtime_ns FROM files"):
+        now = disk.get(path)
+        if now is None:
+            return f"{path} is gone"
+        if (now.size, now.mtime_ns) != (size, mtime_ns):
+            return f"{path} changed"
+    return None
+
+
+def _add_file(conn: sqlite3.Connection, data: Path, f: ArchiveFile) -> tuple[int, list[BadLine]]:
+    cur = conn.execute(
+        "INSERT INTO files(path, size, mtime_ns) VALUES (?, ?, ?)", (f.relpath, f.size, f.mtime_ns)
+    )
+    file_id = cur.lastrowid
+    good, bad = 0, []
+    batch: list[Line] = []
+    for line in read_lines(data / f.relpath):
+        if line.error is not None:
+            bad.append(BadLine(f.relpath, line.number, line.error))
+            continue
+        batch.append(line)
+        if len(batch) >= 2000:
+            good += _insert(conn, file_id, batch)
+            batch = []
+    good += _insert(conn, file_id, batch)
+    conn.executemany(
+        "INSERT INTO bad_lines VALUES (?, ?, ?)", ((file_id, b.line, b.error) for b in bad)
+    )
+    conn.execute("UPDATE files SET records=?, bad=? WHERE file_id=?", (good, len(bad), file_id))
+    return good, bad
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _insert(conn: sqlite3.Connection, file_id: int | None, lines: Iterable[Line]) -> int:
+    rows, texts = [], []
+    for line in lines:
+        rec = line.record
+        assert rec is not None
+        version = rec.get("version")
+        column = _text(rec.get("column"))
+        rows.append(
+            (
+                file_id,
+                line.number,
+                line.offset,
+                line.length,
+                rec["id"],
+                _text(rec.get("site")) or rec["id"].split(":", 1)[0],
+                fold(column) if column else None,
+                _text(rec.get("published_at")),
+                _text(rec.get("fetched_at")),
+                version if isinstance(version, int) and not isinstance(version, bool) else None,
+                1 if rec.get("removed") is True else 0,
+            )
+        )
+        title, body = fold(_text(rec.get("title")) or ""), fold(_text(rec.get("body")) or "")
+        texts.append((title, body, grams(title), grams(body)))
+    if not rows:
+        return 0
+    first = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM records").fetchone()[0]
+    conn.executemany(
+        "INSERT INTO records(file_id, line, offset, length, id, site, col, published_at,"
+        " fetched_at, version, removed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    conn.executemany(
+        "INSERT INTO tri(rowid, title, body) VALUES (?, ?, ?)",
+        ((first + i, t[0], t[1]) for i, t in enumerate(texts)),
+    )
+    conn.executemany(
+        "INSERT INTO grams(rowid, title, body) VALUES (?, ?, ?)",
+        ((first + i, t[2], t[3]) for i, t in enumerate(texts)),
+    )
+    last = conn.execute("SELECT MAX(rowid) FROM records").fetchone()[0]
+    assert last == first + len(rows) - 1, "records and text rows out of step"
+    return len(rows)
+
+
+def _update_versions(conn: sqlite3.Connection, before: int) -> None:
+    """Recompute latest/current/gone for every id that got a new record (rowid > before).
+
+    latest: the id's newest record (RANK_ORDER), tombstone or not; current: its newest record
+    that is not a tombstone; gone: set on `current` when `latest` is a tombstone (removed).
+    """
+    conn.execute("DROP TABLE IF EXISTS temp.touched")
+    conn.execute("CREATE TEMP TABLE touched(id TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("INSERT OR IGNORE INTO touched SELECT id FROM records WHERE rowid > ?", (before,))
+    conn.execute(
+        "UPDATE records SET latest=0, current=0, gone=0 WHERE id IN (SELECT id FROM touched)"
+    )
+    for flag, only in (("latest", ""), ("current", "AND removed = 0")):
+        conn.execute(
+            f"UPDATE records SET {flag}=1 WHERE rowid IN (SELECT r FROM ("
+            f" SELECT rowid AS r, row_number() OVER (PARTITION BY id ORDER BY {RANK_ORDER}) AS n"
+            f" FROM records WHERE id IN (SELECT id FROM touched) {only}) WHERE n = 1)"
+        )
+    conn.execute(
+        "UPDATE records SET gone=1 WHERE current=1 AND id IN (SELECT id FROM touched)"
+        " AND EXISTS (SELECT 1 FROM records l WHERE l.id = records.id AND l.latest = 1"
+        " AND l.removed = 1)"
+    )
+    conn.execute("DROP TABLE temp.touched")
+
+
+def bad_lines(conn: sqlite3.Connection) -> list[BadLine]:
+    """Every malformed line the index skipped, in file and line order."""
+    return [
+        BadLine(path, line, error)
+        for path, line, error in conn.execute(
+            "SELECT f.path, b.line, b.error FROM bad_lines b JOIN files f USING (file_id)"
+            " ORDER BY f.path, b.line"
+        )
+    ]
+
+
+def file_paths(conn: sqlite3.Connection) -> dict[int, str]:
+    return dict(conn.execute("SELECT file_id, path FROM files"))

@@ -1,0 +1,102 @@
+"""Writing hits: a readable table (time, site, title, highlighted snippet), or whole records as
+JSONL (the archived line, byte for byte) or CSV (one column per schema field)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+from govcrawler.query.search import Hit
+from govcrawler.query.text import Terms, mark, snippet
+
+#: Fields the versioning work adds to records (and tombstones), kept in CSV even before the
+#: published schema lists them.
+VERSION_FIELDS = ("version", "supersedes", "removed")
+PROVENANCE_FIELDS = ("archive_file", "archive_line")
+
+
+class LineReader:
+    """Reads indexed lines back from the archive, keeping each file open once."""
+
+    def __init__(self, data: Path, paths: dict[int, str]) -> None:
+        self.data, self.paths = data, paths
+        self._open: dict[int, IO[bytes]] = {}
+
+    def raw(self, hit: Hit) -> bytes:
+        fh = self._open.get(hit.file_id)
+        if fh is None:
+            fh = self._open[hit.file_id] = (self.data / self.paths[hit.file_id]).open("rb")
+        fh.seek(hit.offset)
+        return fh.read(hit.length)
+
+    def record(self, hit: Hit) -> dict[str, Any]:
+        value = json.loads(self.raw(hit))
+        assert isinstance(value, dict)
+        return value
+
+    def path(self, hit: Hit) -> str:
+        return self.paths[hit.file_id]
+
+    def close(self) -> None:
+        for fh in self._open.values():
+            fh.close()
+        self._open.clear()
+
+
+@lru_cache(maxsize=1)
+def csv_fields() -> tuple[str, ...]:
+    """CSV columns: the published schema's fields in order, the version fields, provenance."""
+    schema = json.loads(
+        resources.files("govcrawler").joinpath("schema/article.schema.json").read_text("utf-8")
+    )
+    fields = list(schema["properties"])
+    fields += [f for f in VERSION_FIELDS if f not in fields]
+    return (*fields, *PROVENANCE_FIELDS)
+
+
+def write_jsonl(hits: Iterable[Hit], reader: LineReader, out: IO[str]) -> None:
+    for hit in hits:
+        out.write(reader.raw(hit).decode("utf-8") + "\n")
+
+
+def write_csv(hits: Iterable[Hit], reader: LineReader, out: IO[str]) -> None:
+    """Lists and objects (images, attachments) are written as JSON text in their cell."""
+    fields = csv_fields()
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for hit in hits:
+        record = reader.record(hit)
+        row: dict[str, Any] = {
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            for k, v in record.items()
+        }
+        row["archive_file"], row["archive_line"] = reader.path(hit), hit.line
+        writer.writerow(row)
+
+
+def write_table(
+    hits: Iterable[Hit], reader: LineReader, terms: Terms, out: IO[str], color: bool
+) -> None:
+    """Two lines per hit: `time  site  title`, then the snippet with every match marked."""
+    before, after = ("\x1b[1;31m", "\x1b[0m") if color else ("[", "]")
+    for hit in hits:
+        record = reader.record(hit)
+        when = (hit.published_at or "(no date)        ")[:16].replace("T", " ")
+        title = str(record.get("title") or "")
+        tags = []
+        if hit.version is not None:
+            tags.append(f"v{hit.version}")
+        if hit.removed:
+            tags.append("REMOVED")
+        head = f"{when}  {hit.site:<10} {title}" + (f"  ({', '.join(tags)})" if tags else "")
+        if terms.folded:
+            title_text, title_spans = snippet(title, terms, width=200)
+            if title_spans:
+                head = head.replace(title, mark(title_text, title_spans, before, after), 1)
+        text, spans = snippet(str(record.get("body") or record.get("url") or ""), terms)
+        out.write(head + "\n    " + mark(text, spans, before, after) + "\n")
