@@ -24,8 +24,8 @@ test: venv lint
 	$(BIN)/pytest
 
 lint: venv
-	$(BIN)/ruff check govcrawler tests
-	$(BIN)/ruff format --check govcrawler tests
+	$(BIN)/ruff check govcrawler tests bench
+	$(BIN)/ruff format --check govcrawler tests bench
 	$(BIN)/mypy
 
 clean:

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
+from govcrawler.evaluation import body_score
 from tests.conftest import ROOT, read_json, shared_path
-from tests.metrics import bigram_f1
 
 pytestmark = pytest.mark.realpages
 MIN_F1 = 0.99
@@ -52,7 +52,7 @@ def test_ccdi_real_pages_match_ground_truth() -> None:
         for field in ("title", "published_at", "source", "author"):
             if got[field] != truth[field]:
                 problems.append(f"{page.stem}: {field} {got[field]!r} != {truth[field]!r}")
-        score = bigram_f1(got["body"], truth["body"])
+        score = body_score(got["body"], truth["body"]).f1
         scores.append(score)
         if score < MIN_F1:
             problems.append(f"{page.stem}: body F1 {score:.4f}")

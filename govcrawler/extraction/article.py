@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from govcrawler.cleaning.boilerplate import strip_boilerplate_lines
+from govcrawler.cleaning.learned import strip_learned
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction import page_kind
 from govcrawler.extraction.blocks import (
@@ -22,6 +23,7 @@ from govcrawler.extraction.blocks import (
     element_images,
     element_lines,
     is_hidden,
+    linked_lines,
     tag_of,
 )
 from govcrawler.extraction.dates import parse_datetime
@@ -29,14 +31,15 @@ from govcrawler.extraction.fields import (
     byline_names,
     labelled_line,
     meta_content,
+    meta_line,
     parse_labelled,
     title_from_head,
     trailing_credit,
 )
-from govcrawler.extraction.generic import find_main_content, prune
+from govcrawler.extraction.generic import drop_widgets, main_content, prune, title_element
 from govcrawler.extraction.selectors import CompiledSelector
 from govcrawler.item import Attachment, Image
-from govcrawler.sites import SiteProfile
+from govcrawler.sites import ArticleRules, SiteProfile
 
 # Byline openers seen on CCDI and provincial pages (2018–2025); profiles may add their own.
 DEFAULT_BYLINE_PREFIXES = (
@@ -72,6 +75,8 @@ class Extraction:
     attachments: list[Attachment] = field(default_factory=list)
     extractor: str = "profile"
     evidence: dict[str, str] = field(default_factory=dict)
+    fallback: str | None = None  # why the generic finder overruled the profile, if it did
+    observed_lines: list[str] = field(default_factory=list)  # for cross-page learning
 
 
 @dataclass(frozen=True)
@@ -192,10 +197,23 @@ def _names(text: str, prefixes: tuple[str, ...]) -> str | None:
     return byline_names(text, (*prefixes, ""))
 
 
+# A profile body this short is compared with the generic finder's (a redesign shows up here).
+SHORT_PROFILE_BODY = 200
+# Generic must find this many times more text, outside the profile's block, to overrule it.
+FALLBACK_RATIO = 3
+
+
 def extract_article(
-    html: str, url: str, profile: SiteProfile | None = None, column_hint: str | None = None
+    html: str,
+    url: str,
+    profile: SiteProfile | None = None,
+    column_hint: str | None = None,
+    learned: frozenset[str] = frozenset(),
 ) -> Extraction | Rejection:
-    """Extract a clean article from one page, or say why the page is not one."""
+    """Extract a clean article from one page, or say why the page is not one.
+
+    `learned` is the site's learned boilerplate (cleaning.learned); lines it names are dropped.
+    """
     reason = page_kind.rejection_reason(html)
     if reason:
         return Rejection(reason, "page markers")
@@ -205,65 +223,175 @@ def extract_article(
     rules = profile.article if profile else None
     prefixes = (*(rules.byline_prefixes if rules else ()), *DEFAULT_BYLINE_PREFIXES)
     fields = _Fields()
-
-    # 1. Profile selectors.
     if rules:
-        fields.offer("title", _first_text(root, rules.title), "profile")
-        for name in ("source", "editor", "column"):
-            raw = _first_text(root, getattr(rules, name))
-            if raw:
-                fields.offer(name, parse_labelled(raw).get(name, raw), "profile")
-        raw_time = _first_text(root, rules.published_at)
-        fields.offer("published_at", parse_datetime(raw_time), "profile")
-        raw_author = _first_text(root, rules.author)
-        fields.offer("author", _names(raw_author, prefixes) if raw_author else None, "profile")
-        meta_line = _first_text(root, rules.meta_line)
-        for name, value in parse_labelled(meta_line or "").items():
-            fields.offer(name, value, "profile:meta_line")
-
-    # 2. Page meta tags (TRS: ArticleTitle/ContentSource/ColumnName; PubDate is unreliable on
-    #    CCDI, where the displayed time wins, so it is only used when nothing else gave a time).
+        _profile_fields(root, rules, prefixes, fields)
+    # Page meta tags (TRS: ArticleTitle/ContentSource/ColumnName; PubDate is unreliable on CCDI,
+    # where the displayed time wins, so it is used only when nothing else gave a time).
     fields.offer("title", meta_content(root, "ArticleTitle", "og:title"), "meta")
     fields.offer("source", meta_content(root, "ContentSource", "source"), "meta")
     fields.offer("column", meta_content(root, "ColumnName"), "meta")
 
-    # 3. Body: the profile's container, else the generic finder.
-    body_el = _first_element(root, rules.body) if rules else None
-    extractor = "profile"
-    if body_el is not None:
-        body_el = copy.deepcopy(body_el)
-        for selector in rules.remove if rules else ():
-            for doomed in selector.select(body_el):
-                if isinstance(doomed, HtmlElement) and doomed.getparent() is not None:
-                    doomed.drop_tree()
-        fields.evidence["body"] = "profile"
+    body = _choose_body(root, rules)
+    if body is None:
+        return Rejection(page_kind.EMPTY, "no main content found")
+    fields.evidence["body"] = body.evidence
+    title = _title(root, body, prefixes, fields)
+
+    lines = _body_lines(body, title, prefixes, fields)
+    observed = strip_boilerplate_lines(lines, profile.boilerplate if profile else ())
+    lines = strip_learned(observed, learned)
+
+    _page_fields(root, rules, fields)
+    if profile:
+        fields.offer("column", profile.column_for(url), "profile:column_url")
+    fields.offer("column", column_hint, "list")
+    if not lines:
+        return Rejection(page_kind.EMPTY, "no body text")
+    title = title or _first_short_line(lines, fields) or ""
+    if not title:
+        return Rejection("no_title", "no title found")
+    return Extraction(
+        title=title,
+        body="\n".join(lines),
+        published_at=fields.get("published_at"),
+        source=fields.get("source"),
+        author=fields.get("author"),
+        editor=fields.get("editor"),
+        column=fields.get("column"),
+        images=element_images(body.element, url),
+        attachments=element_attachments(body.element, url),
+        extractor="generic" if body.generic else "profile",
+        evidence=fields.evidence,
+        fallback=body.fallback,
+        observed_lines=observed,
+    )
+
+
+def _profile_fields(
+    root: HtmlElement, rules: ArticleRules, prefixes: tuple[str, ...], fields: _Fields
+) -> None:
+    """Fields the profile's selectors name."""
+    fields.offer("title", _first_text(root, rules.title), "profile")
+    for name in ("source", "editor", "column"):
+        raw = _first_text(root, getattr(rules, name))
+        if raw:
+            fields.offer(name, parse_labelled(raw).get(name, raw), "profile")
+    fields.offer("published_at", parse_datetime(_first_text(root, rules.published_at)), "profile")
+    raw_author = _first_text(root, rules.author)
+    fields.offer("author", _names(raw_author, prefixes) if raw_author else None, "profile")
+    for name, value in parse_labelled(_first_text(root, rules.meta_line) or "").items():
+        fields.offer(name, value, "profile:meta_line")
+
+
+@dataclass
+class _Body:
+    element: HtmlElement
+    evidence: str
+    generic: bool
+    low_prose: bool = False
+    fallback: str | None = None
+
+
+def _generic_body(root: HtmlElement) -> _Body | None:
+    pruned = copy.deepcopy(root)
+    prune(pruned)
+    candidate, low_prose = main_content(pruned)
+    if candidate is None:
+        return None
+    if not low_prose:
+        drop_widgets(candidate.element)
+    return _Body(
+        candidate.element, f"generic:{candidate.evidence}", generic=True, low_prose=low_prose
+    )
+
+
+def _text_len(el: HtmlElement) -> int:
+    return len("".join("".join(el.itertext()).split()))
+
+
+def _choose_body(root: HtmlElement, rules: ArticleRules | None) -> _Body | None:
+    """The profile's container; the generic finder when the profile finds nothing, or finds far
+    less text than the generic finder does elsewhere on the page (a redesign, usually)."""
+    if rules is None or not rules.body:
+        return _generic_body(root)
+    matched = _first_element(root, rules.body)
+    if matched is None:
+        generic = _generic_body(root)
+        if generic is not None:
+            generic.fallback = "profile body selectors matched nothing"
+        return generic
+    element = copy.deepcopy(matched)
+    for selector in rules.remove:
+        for doomed in selector.select(element):
+            if isinstance(doomed, HtmlElement) and doomed.getparent() is not None:
+                doomed.drop_tree()
+    body = _Body(element, "profile", generic=False)
+    size = _text_len(element)
+    if 0 < size < SHORT_PROFILE_BODY:
+        generic = _generic_body(root)
+        if generic is not None and _text_len(generic.element) >= FALLBACK_RATIO * max(size, 50):
+            overlap = set("".join(element.itertext()).split()) & set(
+                "".join(generic.element.itertext()).split()
+            )
+            if not overlap:  # generic found other text, not a wrapper around the profile's block
+                generic.fallback = f"profile body has {size} characters, generic found {_text_len(generic.element)}"
+                return generic
+    return body
+
+
+def _heading_title(el: HtmlElement, prefixes: tuple[str, ...], fields: _Fields) -> str | None:
+    """A heading block's lines joined (kicker + headline); a closing byline line becomes the author."""
+    lines = element_lines(el)
+    if len(lines) > 1:
+        names = byline_names(lines[-1], (*prefixes, ""))
+        if names:
+            fields.offer("author", names, "heading_byline")
+            lines = lines[:-1]
+    return "".join(lines) or None
+
+
+def _title(root: HtmlElement, body: _Body, prefixes: tuple[str, ...], fields: _Fields) -> str:
+    """Profile/meta title; else, for a generic body, the nearest heading before it unless the
+    <title> (minus its suffix) contains it; else <title>, else the first h1/h2."""
+    head = root.find(".//title")
+    head_title = title_from_head(head.text_content()) if head is not None else ""
+    if body.generic and not fields.get("title"):
+        page = body.element.getroottree().getroot()
+        el = title_element(page, body.element, head.text_content() if head is not None else "")
+        heading = _heading_title(el, prefixes, fields) if el is not None else None
+        if heading and len(_squash(heading)) >= 6 and _squash(heading) not in _squash(head_title):
+            fields.offer("title", heading, "generic:heading")
+    fields.offer("title", head_title, "title_tag")
+    for h in root.iter("h1", "h2"):
+        if not is_hidden(h):
+            fields.offer("title", normalize_space(h.text_content()), "heading")
+            break
+    return normalize_space(_TAG_RE.sub("", fields.get("title") or ""))
+
+
+def _first_short_line(lines: list[str], fields: _Fields) -> str | None:
+    """Last resort for a page with no title anywhere: its first line, when it is short."""
+    if lines and len(lines[0]) <= 50:
+        fields.offer("title", lines[0], "first_line")
+    return fields.get("title")
+
+
+def _body_lines(body: _Body, title: str, prefixes: tuple[str, ...], fields: _Fields) -> list[str]:
+    """Text lines of the body with headline, meta line, labels and bylines moved into fields."""
+    _drop_headline_block(body.element, title)
+    if body.generic and not body.low_prose:
+        raw = drop_link_lists(linked_lines(body.element))
     else:
-        extractor = "generic"
-        pruned = copy.deepcopy(root)
-        prune(pruned)
-        candidate = find_main_content(pruned)
-        if candidate is None:
-            return Rejection(page_kind.EMPTY, "no main content found")
-        body_el = candidate.element
-        fields.evidence["body"] = f"generic:{candidate.evidence}"
+        raw = element_lines(body.element)
+    lines = _drop_restated_title(raw, title)
 
-    # Title fallbacks: <title> minus its suffix, then the first heading.
-    head_title = root.find(".//title")
-    if head_title is not None:
-        fields.offer("title", title_from_head(head_title.text_content()), "title_tag")
-    for heading in root.iter("h1", "h2"):
-        if not is_hidden(heading):
-            fields.offer("title", normalize_space(heading.text_content()), "heading")
-    title = normalize_space(_TAG_RE.sub("", fields.get("title") or ""))
-
-    _drop_headline_block(body_el, title)
-    lines = _drop_restated_title(element_lines(body_el), title)
-
-    # Labelled lines (来源：/发布时间：/编辑：…) near the top or bottom leave the body as fields.
     kept: list[str] = []
     for i, line in enumerate(lines):
-        labelled = labelled_line(line) if (i < 3 or i >= len(lines) - 3) else None
-        if labelled:
+        edge = i < 3 or i >= len(lines) - 3
+        labelled = labelled_line(line) if edge else None
+        if labelled is None and i < 3:
+            labelled = meta_line(line)
+        if labelled is not None:  # a label with an empty value (`责任编辑：`) goes too
             for name, value in labelled.items():
                 fields.offer(name, value, "body_label")
             continue
@@ -274,19 +402,43 @@ def extract_article(
     for i in [*range(min(3, len(lines))), len(lines) - 1]:
         if 0 <= i < len(lines) and len(lines[i]) <= 40:
             names = byline_names(lines[i], prefixes)
-            if names and (
-                i < 3
-                or (lines[i].startswith(("（", "(")) and lines[i].rstrip("）)").endswith("整理"))
-            ):
+            closing = lines[i].startswith(("（", "(")) and lines[i].rstrip("）)").endswith("整理")
+            if names and (i < 3 or closing):
                 fields.offer("author", names, "byline")
                 lines = lines[:i] + lines[i + 1 :]
                 break
     if lines:
         fields.offer("author", trailing_credit(lines[-1]), "trailing_credit")
+    return lines
 
-    lines = strip_boilerplate_lines(lines, profile.boilerplate if profile else ())
 
-    # Displayed meta line anywhere on the page (generic 发布时间/来源 search), then PubDate meta.
+_SENTENCE_END = tuple("。！？”")
+
+
+def drop_link_lists(pairs: list[tuple[str, float]]) -> list[str]:
+    """Lines of a generic body minus link lists: a line that is mostly link text, or a run of 3+
+    link-bearing lines with no sentence end (related news, `·标题 (日期)` lists, pagers)."""
+    linky = [
+        share >= 0.6 or (share >= 0.3 and not text.endswith(_SENTENCE_END)) for text, share in pairs
+    ]
+    keep = [True] * len(pairs)
+    i = 0
+    while i < len(pairs):
+        j = i
+        while j < len(pairs) and linky[j]:
+            j += 1
+        if j - i >= 3:
+            keep[i:j] = [False] * (j - i)
+        i = max(j, i + 1)
+    return [
+        text
+        for (text, share), kept in zip(pairs, keep, strict=True)
+        if kept and (share < 0.6 or text.endswith(_SENTENCE_END))
+    ]
+
+
+def _page_fields(root: HtmlElement, rules: ArticleRules | None, fields: _Fields) -> None:
+    """The displayed 发布时间/来源 line anywhere on the page, then the PubDate meta tag."""
     if not (fields.get("published_at") and fields.get("source")):
         for line in element_lines(root)[:300]:
             if len(line) <= 160:
@@ -295,28 +447,6 @@ def extract_article(
                         fields.offer(name, value, "page_label")
     if fields.get("published_at") is None and not (rules and rules.published_at):
         fields.offer("published_at", parse_datetime(meta_content(root, "PubDate")), "meta")
-    if profile:
-        fields.offer("column", profile.column_for(url), "profile:column_url")
-    fields.offer("column", column_hint, "list")
-
-    body = "\n".join(lines)
-    if not body:
-        return Rejection(page_kind.EMPTY, "no body text")
-    if not title:
-        return Rejection("no_title", "no title found")
-    return Extraction(
-        title=title,
-        body=body,
-        published_at=fields.get("published_at"),
-        source=fields.get("source"),
-        author=fields.get("author"),
-        editor=fields.get("editor"),
-        column=fields.get("column"),
-        images=element_images(body_el, url),
-        attachments=element_attachments(body_el, url),
-        extractor=extractor,
-        evidence=fields.evidence,
-    )
 
 
 __all__ = ["Extraction", "Rejection", "extract_article", "parse_html", "tag_of"]

@@ -101,6 +101,11 @@ ATTACHMENT_EXTENSIONS = frozenset(
     ]
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Class names that mean display:none in common CSS (Bootstrap `hidden`/`d-none`, `hide`,
+# sohu's `hidden-content control-hide` behind 展开全文, seen 2020).
+_HIDDEN_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:hidden|hide|d-none|display-none|sr-only|visually-hidden)(?:$|[\s_-])", re.I
+)
 
 
 def tag_of(node: HtmlElement) -> str:
@@ -110,39 +115,51 @@ def tag_of(node: HtmlElement) -> str:
 
 def is_hidden(node: HtmlElement) -> bool:
     """Hidden by inline style or the `hidden` attribute (CCDI's #NewsArticleID trailer, 2022–25)."""
-    return node.get("hidden") is not None or bool(_HIDDEN_STYLE_RE.search(node.get("style", "")))
+    return (
+        node.get("hidden") is not None
+        or bool(_HIDDEN_STYLE_RE.search(node.get("style", "")))
+        or bool(_HIDDEN_CLASS_RE.search(node.get("class", "")))
+    )
 
 
 def element_lines(root: HtmlElement) -> list[str]:
     """The visible text of `root` as normalised lines, one per block element."""
-    lines: list[str] = []
-    buf: list[str] = []
+    return [text for text, _ in linked_lines(root)]
+
+
+def linked_lines(root: HtmlElement) -> list[tuple[str, float]]:
+    """Like `element_lines`, with the share of each line's characters that sit inside links."""
+    lines: list[tuple[str, float]] = []
+    buf: list[tuple[str, bool]] = []
 
     def flush() -> None:
-        text = normalize_space("".join(buf))
-        buf.clear()
+        text = normalize_space("".join(t for t, _ in buf))
         if text:
-            lines.append(text)
+            size = sum(len(t.strip()) for t, _ in buf) or 1
+            linked = sum(len(t.strip()) for t, in_link in buf if in_link)
+            lines.append((text, min(1.0, linked / size)))
+        buf.clear()
 
-    def walk(node: HtmlElement) -> None:
+    def walk(node: HtmlElement, in_link: bool) -> None:
         tag = tag_of(node)
         if not tag or tag in SKIP_TAGS or is_hidden(node):
             return  # comments, processing instructions, scripts, hidden blocks
         block = tag in BLOCK_TAGS
+        in_link = in_link or tag == "a"
         if block:
             flush()
         if node.text:
-            buf.append(node.text)
+            buf.append((node.text, in_link))
         for child in node:
-            walk(child)
+            walk(child, in_link)
             if child.tail:
-                buf.append(child.tail)
+                buf.append((child.tail, in_link))
         if block:
             flush()
         elif tag in CELL_TAGS:
-            buf.append(" ")
+            buf.append((" ", in_link))
 
-    walk(root)
+    walk(root, False)
     flush()
     return lines
 

@@ -62,6 +62,20 @@ def labelled_line(line: str, max_len: int = 60) -> dict[str, str] | None:
     return parse_labelled(inner)
 
 
+def meta_line(line: str, max_len: int = 80) -> dict[str, str] | None:
+    """A short non-sentence line carrying a date and a label, e.g. `2005-04-27 14:32更新 来源：X
+    发表评论` at the top of a body: parsed (time taken from anywhere in it), else None."""
+    if len(line) > max_len or re.search(r"[。！？]", line) or not _LABEL_RE.search(line):
+        return None
+    when = parse_datetime(line)
+    if when is None:
+        return None
+    return {
+        "published_at": when,
+        **{k: v for k, v in parse_labelled(line).items() if k != "published_at"},
+    }
+
+
 # A person's name: 2–5 Han characters (or with the middle dot of minority names), not an
 # organisation such as 宣城市纪委 (closing attributions like （宣城市纪委） are content, SITES.md §5).
 _NAME = r"[\u4e00-\u9fff·]{2,5}"

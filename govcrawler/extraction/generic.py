@@ -1,8 +1,10 @@
-"""Generic main-content finder for Chinese news/government pages no profile covers.
+"""Generic main-content finder for Chinese news and government pages no profile covers.
 
-Scores paragraph-like elements by Chinese text and punctuation, credits their parent (and half to
-the grandparent), discounts link-heavy candidates, and returns the best element with the evidence.
-Boilerplate containers (nav, footer, share, breadcrumb, related lists) are dropped first.
+Design (ours): every block element's *own* inline text is a paragraph candidate, scored by its
+length, its Chinese punctuation (sentences) and its link density. A paragraph credits its container
+fully, the container's parent half and the grandparent a quarter; the best container, discounted
+for link density and for class/id names that mean navigation, sharing or comments, is the article.
+Inside it, link lists and widget blocks are dropped before the text is read.
 """
 
 from __future__ import annotations
@@ -12,18 +14,28 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from govcrawler.extraction.blocks import SKIP_TAGS, is_hidden, tag_of
+from govcrawler.extraction.blocks import BLOCK_TAGS, CELL_TAGS, SKIP_TAGS, is_hidden, tag_of
 
+# Class/id words of navigation, sharing, comments, related lists, pagers and footers.
 _NEGATIVE_RE = re.compile(
-    r"(^|[-_\s])(nav|navbar|menu|footer|foot|header|top|share|bdshare|breadcrumb|crumb|location|"
-    r"sidebar|side|comment|related|relate|xgxw|xgwz|pager|pagination|fanye|copyright|banner|toolbar|"
-    r"qrcode|ewm|fenxiang|dibu|tool|print|search|login|link|links)([-_\s\d]|$)",
+    r"(?:^|[-_\s])(?:nav|navbar|menu|footer|foot|share|bdshare|breadcrumb|crumb|location|sidebar|"
+    r"side|comment|comments|reply|related|relate|xgxw|xgwz|recommend|tuijian|hot|rank|pager|"
+    r"pagination|fanye|copyright|banner|toolbar|qrcode|ewm|fenxiang|dibu|print|search|login|"
+    r"links?|ad|ads|advert|gg)(?:[-_\s\d]|$)",
     re.I,
 )
-_BOILERPLATE_TAGS = frozenset(("nav", "footer", "header", "aside", "form"))
-_PARAGRAPH_TAGS = frozenset(("p", "td", "pre", "li", "dd", "blockquote", "section", "font", "span"))
-_PUNCT_RE = re.compile(r"[，。；！？、：]")
-_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+# Class/id words of article containers (content, 正文 zw, TRS_Editor, detail …).
+_POSITIVE_RE = re.compile(
+    r"(?:^|[-_\s])(?:content|article|text|main|body|zw|zhengwen|detail|con|news|txt|trs_editor|"
+    r"editor|neirong|post|entry|story|read)(?:[-_\s\d]|$)",
+    re.I,
+)
+_DROP_TAGS = frozenset(("nav", "aside", "footer"))
+_CONTAINER_TAGS = frozenset(
+    ("div", "td", "section", "article", "main", "body", "blockquote", "center", "form")
+)
+_PUNCT_RE = re.compile(r"[，。；！？、：“”「」]")
+_SENTENCE_RE = re.compile(r"[。！？]")
 
 
 @dataclass(frozen=True)
@@ -33,67 +45,182 @@ class Candidate:
     evidence: str
 
 
-def _own_text(el: HtmlElement) -> str:
-    return "".join(t for t in el.itertext() if t)
-
-
-def _link_density(el: HtmlElement) -> float:
-    total = len(_own_text(el)) or 1
-    linked = sum(len(a.text_content()) for a in el.iter("a"))
-    return min(1.0, linked / total)
+def _marker(el: HtmlElement) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}"
 
 
 def prune(root: HtmlElement) -> None:
-    """Drop scripts, hidden blocks and boilerplate containers in place."""
-    doomed = []
-    for el in root.iter():
-        tag = tag_of(el)
-        if not tag:
-            if el.getparent() is not None:
-                doomed.append(el)  # comments and processing instructions
-            continue
-        marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if (
-            tag in SKIP_TAGS
-            or is_hidden(el)
-            or tag in _BOILERPLATE_TAGS
-            or (
-                tag in ("div", "ul", "ol", "table", "section", "span", "p", "dl")
-                and _NEGATIVE_RE.search(marker)
-            )
-        ):
-            doomed.append(el)
+    """Drop scripts, comments, hidden elements and nav/aside/footer in place."""
+    doomed = [
+        el
+        for el in root.iter()
+        if el.getparent() is not None
+        and (not tag_of(el) or tag_of(el) in SKIP_TAGS or tag_of(el) in _DROP_TAGS or is_hidden(el))
+    ]
     for el in doomed:
-        parent = el.getparent()
-        if parent is not None:
+        if el.getparent() is not None:
             el.drop_tree()
 
 
+def own_text(el: HtmlElement) -> tuple[str, int]:
+    """The element's inline text (nested blocks excluded) and how much of it is link text."""
+    parts = [el.text or ""]
+    linked = 0
+    for child in el:
+        tag = tag_of(child)
+        if tag and tag not in BLOCK_TAGS and tag not in CELL_TAGS and tag not in ("table", "tr"):
+            text = child.text_content()
+            parts.append(text)
+            if tag == "a":
+                linked += len(text.strip())
+            else:
+                linked += sum(len(a.text_content().strip()) for a in child.iter("a"))
+        parts.append(child.tail or "")
+    return "".join(parts).strip(), linked
+
+
+def link_density(el: HtmlElement) -> float:
+    total = len("".join(el.itertext()).strip()) or 1
+    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    return min(1.0, linked / total)
+
+
+def _paragraph_score(text: str, linked: int) -> float:
+    size = len(text.replace(" ", ""))
+    if size < 10:
+        return 0.0
+    density = linked / size
+    if density > 0.5:
+        return 0.0
+    return (1 + len(_PUNCT_RE.findall(text)) + min(size / 30, 10)) * (1 - density)
+
+
+def _class_factor(el: HtmlElement) -> float:
+    marker = _marker(el)
+    if _NEGATIVE_RE.search(marker) and not _POSITIVE_RE.search(marker):
+        return 0.3
+    return 1.3 if _POSITIVE_RE.search(marker) else 1.0
+
+
 def find_main_content(root: HtmlElement) -> Candidate | None:
-    """The element most likely to hold the article text (after `prune`)."""
+    """The element most likely to hold the article text (call `prune` first)."""
     scores: dict[HtmlElement, float] = {}
     for el in root.iter():
         tag = tag_of(el)
-        if tag not in _PARAGRAPH_TAGS and not (
-            tag == "div" and not any(tag_of(c) in ("div", "p", "table") for c in el)
-        ):
+        if tag not in BLOCK_TAGS and tag not in CELL_TAGS and tag not in _CONTAINER_TAGS:
             continue
-        text = _own_text(el)
-        cjk = len(_CJK_RE.findall(text))
-        if cjk < 10:
+        text, linked = own_text(el)
+        score = _paragraph_score(text, linked)
+        if not score:
             continue
-        score = 1 + len(_PUNCT_RE.findall(text)) + min(cjk / 50, 6)
-        parent = el.getparent()
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0.0) + score
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0.0) + score / 2
+        container = el if tag in _CONTAINER_TAGS else el.getparent()
+        for weight in (1.0, 0.5, 0.25):
+            if container is None:
+                break
+            scores[container] = scores.get(container, 0.0) + score * weight
+            container = container.getparent()
     if not scores:
         return None
-    best = max(scores, key=lambda el: scores[el] * (1 - _link_density(el)))
-    final = scores[best] * (1 - _link_density(best))
+    ranked = {el: s * _class_factor(el) * (1 - link_density(el)) for el, s in scores.items()}
+    best = max(ranked, key=ranked.__getitem__)
+    evidence = f"density:{tag_of(best)}.{best.get('class', '')}#{best.get('id', '')}"
+    return Candidate(best, ranked[best], evidence)
+
+
+def drop_widgets(container: HtmlElement) -> None:
+    """Inside the chosen container, drop link lists and named widget blocks (related news,
+    share bars, pagers, comment boxes) that carry no sentences of their own."""
+    doomed = []
+    for el in container.iter():
+        if el is container or tag_of(el) not in (
+            "div",
+            "ul",
+            "ol",
+            "dl",
+            "table",
+            "section",
+            "p",
+            "span",
+        ):
+            continue
+        text = "".join(el.itertext()).strip()
+        if not text:
+            continue
+        sentences = len(_SENTENCE_RE.findall(text))
+        named = bool(_NEGATIVE_RE.search(_marker(el))) and not _POSITIVE_RE.search(_marker(el))
+        if (link_density(el) > 0.5 and sentences <= 1) or (named and sentences <= 2):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+# A page whose best block carries less than this much prose is an index (a chapter list, an
+# attachment catalogue): its main block is then the largest one, links included.
+LOW_PROSE_SCORE = 15.0
+_TITLE_MARKER_RE = re.compile(r"title|heading|biaoti|(?:^|[-_\s])(?:tit|bt)(?:$|[-_\s\d])", re.I)
+
+
+def _text_size(el: HtmlElement) -> int:
+    return len("".join("".join(el.itertext()).split()))
+
+
+def largest_block(root: HtmlElement) -> HtmlElement | None:
+    """The innermost container holding most of the page's text (links included)."""
+    body = root.find(".//body")
+    node = body if body is not None else root
+    total = _text_size(node)
+    if not total:
+        return None
+    # The deepest container still holding 60 % of the text, not named like navigation.
+    inner = [
+        c
+        for c in node.iter()
+        if c is not node
+        and tag_of(c) in _CONTAINER_TAGS
+        and _class_factor(c) >= 1.0
+        and _text_size(c) >= 0.6 * total
+    ]
+    return max(inner, key=lambda c: len(list(c.iterancestors())), default=node)
+
+
+def main_content(root: HtmlElement) -> tuple[Candidate | None, bool]:
+    """(candidate, low_prose): the article block, or the page's largest block when it has no prose."""
+    candidate = find_main_content(root)
+    if candidate is not None and candidate.score >= LOW_PROSE_SCORE:
+        return candidate, False
+    block = largest_block(root)
+    if block is None:
+        return candidate, False
     return Candidate(
-        best, final, f"density:{tag_of(best)}.{best.get('class', '')}#{best.get('id', '')}"
-    )
+        block, 0.0, f"largest:{tag_of(block)}.{block.get('class', '')}#{block.get('id', '')}"
+    ), True
+
+
+_META_LINE_RE = re.compile(r"(来源|來源|发布|發布|时间|時間|日期|作者)\s*[:：]|\d{4}[-/年]\d{1,2}")
+_TAG_WEIGHT = {"h1": 3.0, "h2": 2.0, "h3": 1.0}
+
+
+def title_element(
+    root: HtmlElement, content: HtmlElement, head_title: str = ""
+) -> HtmlElement | None:
+    """The headline element before the content: h1–h3 or a class/id naming a title, preferring
+    h1, then title-named blocks; text the <title> repeats; and, on a tie, the nearest one.
+    Meta lines (来源：/发布时间：, dates) are not headlines."""
+    flat_head = "".join(head_title.split())
+    candidates: list[tuple[float, int, HtmlElement]] = []
+    for position, el in enumerate(root.iter()):
+        if el is content:
+            break
+        tag = tag_of(el)
+        named = bool(tag and _TITLE_MARKER_RE.search(_marker(el)))
+        if tag not in _TAG_WEIGHT and not named:
+            continue
+        text = "".join("".join(el.itertext()).split())
+        if not 4 <= len(text) <= 120 or _META_LINE_RE.search(text):
+            continue
+        weight = max(_TAG_WEIGHT.get(tag, 0.0), 2.5 if named else 0.0)
+        if flat_head and text in flat_head:
+            weight += 2
+        candidates.append((weight, position, el))
+    return max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None

@@ -1,0 +1,87 @@
+"""Cross-page boilerplate learning: a line that recurs on many pages of one site is boilerplate.
+
+No rule has to name it: a footer such as `主办：某某 | 地址：…` that every page of a site repeats is
+learned from the pages of a crawl and kept with the site's state, so later runs start with it.
+Real content survives: only short lines are learnable, and datelines that legitimately open many
+articles (中央纪委国家监委网站讯, 据XX省纪委监委消息, 新华社北京X月X日电) are never learned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govcrawler.cleaning.boilerplate import fold
+
+MIN_PAGES = 5  # seen on at least this many pages …
+MIN_SHARE = 0.3  # … and on at least this share of the pages observed
+MAX_LEARNABLE = 120  # characters; paragraphs are longer than footers
+MAX_TRACKED = 50_000  # distinct lines kept per site (least frequent dropped beyond this)
+
+_DATELINE_RE = re.compile(
+    r"(网站讯|网讯|消息|报讯|电讯|电$|^据.{1,20}(消息|报道)|^\(?（?记者|^本报|^本刊|^新华社|^中新网)"
+)
+
+
+def _key(line: str) -> str:
+    return fold(" ".join(line.split()))
+
+
+def learnable(line: str) -> bool:
+    """Short, not a dateline: the kind of line that can be a recurring footer."""
+    return 2 <= len(line) <= MAX_LEARNABLE and not _DATELINE_RE.search(fold(line))
+
+
+@dataclass
+class BoilerplateLearner:
+    """Counts, per site, on how many pages each short line appears."""
+
+    pages: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def observe(self, lines: Iterable[str]) -> None:
+        """Count one page's lines (each distinct line once per page)."""
+        self.pages += 1
+        self.counts.update({_key(line) for line in lines if learnable(line)})
+        if len(self.counts) > MAX_TRACKED:
+            self.counts = Counter(dict(self.counts.most_common(MAX_TRACKED // 2)))
+
+    def learned(self) -> frozenset[str]:
+        """The folded lines that are boilerplate by recurrence."""
+        floor = max(MIN_PAGES, MIN_SHARE * self.pages)
+        return frozenset(k for k, n in self.counts.items() if n >= floor)
+
+    # ---- persistence (kept with the site's state) ----
+
+    @classmethod
+    def load(cls, path: Path) -> BoilerplateLearner:
+        """The learner saved at `path`, or a fresh one when there is none (or it is unreadable)."""
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            return cls(
+                int(data["pages"]), Counter({str(k): int(v) for k, v in data["counts"].items()})
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+
+    def save(self, path: Path) -> None:
+        """Write atomically (temporary file + rename): a killed run never leaves half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(
+            json.dumps({"pages": self.pages, "counts": dict(self.counts)}, ensure_ascii=False),
+            "utf-8",
+        )
+        os.replace(tmp, path)
+
+
+def strip_learned(lines: list[str], learned: frozenset[str]) -> list[str]:
+    """Drop lines that the site's learned boilerplate names."""
+    if not learned:
+        return lines
+    return [line for line in lines if not (learnable(line) and _key(line) in learned)]
