@@ -78,8 +78,32 @@ class Hit:
 
 def where_clause(query: Query) -> tuple[str, list[object]]:
     """SQL condition on `records r` (and the FTS tables) for every filter of `query`."""
-    conds: list[str] = []
+    _, where, params = _plan(query, drive_from_text=False)
+    return where, params
+
+
+def _plan(query: Query, drive_from_text: bool) -> tuple[str, str, list[object]]:
+    """(FROM clause, WHERE condition, parameters). With `drive_from_text`, a text search starts
+    from the FTS match (CROSS JOIN fixes the order): a rare name is then a few row lookups
+    instead of a walk over every record."""
+    source, conds = "records r", []
     params: list[object] = []
+    from_params: list[object] = []
+    terms = query.terms
+    scope = f"{query.field} : " if query.field else ""
+    for table, group in (("tri", terms.long), ("grams", terms.short)):
+        if not group:
+            continue
+        match = scope + "(" + " AND ".join(fts_phrase(t) for t in group) + ")"
+        if drive_from_text and source == "records r":
+            source = (
+                f"(SELECT rowid AS m FROM {table} WHERE {table} MATCH ?) t CROSS JOIN records r"
+            )
+            conds.append("r.rowid = t.m")
+            from_params.append(match)
+        else:
+            conds.append(f"r.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)")
+            params.append(match)
     if query.removed:
         conds.append("r.current = 1 AND r.gone = 1")
     elif not query.all_versions:
@@ -96,25 +120,17 @@ def where_clause(query: Query) -> tuple[str, list[object]]:
     if query.until:
         conds.append("r.published_at < ?")
         params.append(period_end(query.until))
-    terms = query.terms
-    scope = f"{query.field} : " if query.field else ""
-    if terms.long:
-        conds.append("r.rowid IN (SELECT rowid FROM tri WHERE tri MATCH ?)")
-        params.append(scope + "(" + " AND ".join(fts_phrase(t) for t in terms.long) + ")")
-    if terms.short:
-        conds.append("r.rowid IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
-        params.append(scope + "(" + " AND ".join(fts_phrase(t) for t in terms.short) + ")")
-    return " AND ".join(conds) or "1", params
+    return source, " AND ".join(conds) or "1", from_params + params
 
 
 def search(conn: sqlite3.Connection, query: Query) -> tuple[list[Hit], int]:
     """(the hits up to the limit, newest first; how many match in all)."""
-    where, params = where_clause(query)
-    total = conn.execute(f"SELECT COUNT(*) FROM records r WHERE {where}", params).fetchone()[0]
+    source, where, params = _plan(query, drive_from_text=True)
+    total = conn.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params).fetchone()[0]
     limit = " LIMIT ?" if query.limit else ""
     rows = conn.execute(
         "SELECT r.rowid, r.file_id, r.line, r.offset, r.length, r.id, r.site, r.published_at,"
-        f" r.version, r.removed FROM records r WHERE {where}"
+        f" r.version, r.removed FROM {source} WHERE {where}"
         " ORDER BY r.published_at IS NULL, r.published_at DESC, r.id,"
         " COALESCE(r.version, 0) DESC, r.fetched_at DESC, r.rowid DESC" + limit,
         [*params, query.limit] if query.limit else params,

@@ -22,6 +22,9 @@ def fold(text: str) -> str:
     return to_simplified(text)
 
 
+_WORD_RE = re.compile(r"[^\W_]+")  # runs of letters/digits: what unicode61 keeps as tokens
+
+
 def grams(folded: str) -> str:
     """Distinct 1- and 2-character tokens of `folded` (letters/digits only), space-separated.
 
@@ -29,16 +32,10 @@ def grams(folded: str) -> str:
     lookup. A pair spanning punctuation or a line break is not a token: 纪。委 never matches 纪委.
     """
     tokens: set[str] = set()
-    previous = ""
-    for ch in folded.lower():
-        if ch.isalnum():
-            tokens.add(ch)
-            if previous:
-                tokens.add(previous + ch)
-            previous = ch
-        else:
-            previous = ""
-    return " ".join(sorted(tokens))
+    for run in _WORD_RE.findall(folded.lower()):
+        tokens.update(run)
+        tokens.update(map(str.__add__, run, run[1:]))
+    return " ".join(tokens)
 
 
 @dataclass(frozen=True)
