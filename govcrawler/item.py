@@ -1,4 +1,4 @@
-"""The one item govcrawler exports: a clean article record (see schema/article.schema.json)."""
+"""The records govcrawler exports (see schema/article.schema.json): an article, or a tombstone."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypedDict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: version/supersedes on every record, tombstones
 
 
 class Image(TypedDict):
@@ -45,11 +45,39 @@ class Article:
     http_status: int = 200
     content_sha256: str = ""
     extractor: Literal["profile", "generic"] = "profile"
+    version: int = 1  # set from the crawl ledger (export/pipelines.py:VersioningPipeline)
+    supersedes: str | None = None  # content_sha256 of the version this one replaces
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
         if not self.content_sha256:
             self.content_sha256 = body_sha256(self.body)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Tombstone:
+    """An archived article that now answers 404/410, written once as the next version of its id.
+
+    It keeps the last known url, column, title and published_at; the last archived body stays in
+    the record it supersedes.
+    """
+
+    id: str
+    site: str
+    site_name: str
+    url: str
+    column: str | None
+    title: str | None
+    published_at: str | None
+    fetched_at: str
+    http_status: int
+    version: int
+    supersedes: str
+    removed: Literal[True] = True
+    schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
