@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -31,9 +33,29 @@ def _entry_date(item: lxml_html.HtmlElement, profile: SiteProfile, url: str) -> 
     return date_from_url(url)
 
 
+def _script_hrefs(script: lxml_html.HtmlElement, pattern: re.Pattern[str]) -> Iterator[str]:
+    """URLs written inside a script's raw text: group 1 of each match (or the whole match)."""
+    for match in pattern.finditer(script.text or ""):
+        yield match[1] if pattern.groups else match[0]
+
+
+def _candidates(
+    item: lxml_html.HtmlElement, script_links: re.Pattern[str] | None
+) -> Iterator[tuple[str, str]]:
+    """(href, title) of an entry's links in document order: <a href>, and with `script_links`
+    also the URLs its <script> elements write (JS-built lists, SITES.md §4)."""
+    for node in item.iter("a", "script"):
+        if node.tag == "a":
+            yield (node.get("href") or "").strip(), node.get("title") or node.text_content()
+        elif script_links is not None:
+            for href in _script_hrefs(node, script_links):
+                yield href.strip(), ""
+
+
 def article_links(html: str, page_url: str, profile: SiteProfile) -> list[ListEntry]:
     """Article links of a list page: inside the profile's `items` (if set), matching `article_url`
-    (if set), on the profile's domains; each URL once, in page order."""
+    (if set), on the profile's domains; each URL once, in page order. With `script_links`, URLs
+    written in the list's <script> text count too (贵州's `var str_1 = "…"`, Hanweb records)."""
     root = parse_html(html)
     if root is None:
         return []
@@ -46,8 +68,7 @@ def article_links(html: str, page_url: str, profile: SiteProfile) -> list[ListEn
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for item in items:
-        for link in item.iter("a"):
-            href = (link.get("href") or "").strip()
+        for href, title in _candidates(item, rules.script_links):
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
             url = canonical_url(urljoin(page_url, href))
@@ -56,6 +77,5 @@ def article_links(html: str, page_url: str, profile: SiteProfile) -> list[ListEn
             if rules.article_url is not None and not rules.article_url.search(url):
                 continue
             seen.add(url)
-            title = normalize_space(link.get("title") or link.text_content())
-            entries.append(ListEntry(url, title, _entry_date(item, profile, url)))
+            entries.append(ListEntry(url, normalize_space(title), _entry_date(item, profile, url)))
     return entries

@@ -18,7 +18,19 @@ from govcrawler.extraction.selectors import CompiledSelector, SelectorError, com
 
 PROFILE_DIR = Path(__file__).parent
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-PAGINATION_KINDS = ("trs", "next_link", "template", "offset", "none")
+# Pagination families (SITES.md §4) and the [pagination] keys each one reads besides `kind`.
+PAGINATION_KEYS: dict[str, frozenset[str]] = {
+    "trs": frozenset(),
+    "founder": frozenset({"total"}),
+    "hanweb": frozenset({"total", "per_page"}),
+    "jeecms": frozenset({"total"}),
+    "vsb": frozenset({"total"}),
+    "template": frozenset({"template", "first", "step", "total", "per_page"}),
+    "query": frozenset({"param", "first", "step", "total", "per_page"}),
+    "next_link": frozenset({"next_link"}),
+    "none": frozenset(),
+}
+PAGINATION_KINDS = tuple(PAGINATION_KEYS)
 EVIDENCE_STATUSES = ("captured", "described")
 
 
@@ -32,6 +44,11 @@ class Column:
     url: str
 
 
+# `[list] script_links = true`: any quoted string in a <script> is a candidate link (贵州 2018
+# `var str_1 = "./201802/t….html"`, 江苏 2015 `urls[i]='…'`, Hanweb's <record><![CDATA[…]]>).
+DEFAULT_SCRIPT_LINK_RE = re.compile(r"""["']([^"'\s<>(){};+]+)["']""")
+
+
 @dataclass(frozen=True)
 class ListRules:
     """Which links on a list page are articles."""
@@ -39,6 +56,7 @@ class ListRules:
     article_url: re.Pattern[str] | None = None
     items: CompiledSelector | None = None  # list entries; their links are candidates
     date: CompiledSelector | None = None  # date inside an entry (for `since`)
+    script_links: re.Pattern[str] | None = None  # URLs written inside <script> text (group 1)
 
 
 @dataclass(frozen=True)
@@ -46,11 +64,13 @@ class Pagination:
     """How to reach list page N+1 (families of SITES.md §4)."""
 
     kind: str = "none"
-    next_link: CompiledSelector | None = None  # kind = next_link: the <a> (or its @href)
-    template: str = ""  # kind = template/offset: URL with {page} or {offset}
-    first: int = 2  # kind = template: the number in the second page's URL
-    step: int = 1  # kind = offset: items per page
-    start: int = 0  # kind = offset: offset of the second page is start + step
+    next_link: CompiledSelector | None = None  # next_link: the <a> (or its @href)
+    template: str = ""  # template: page URL with {page} (or {page:08d}), relative to the list
+    param: str = "page"  # query: the query parameter carrying the page number or offset
+    first: int = 2  # template/query: the number in the second page's URL
+    step: int = 1  # template/query: increment from page to page (8 for an offset of 8 items)
+    total: re.Pattern[str] | None = None  # group 1 = page count; overrides the family's own
+    per_page: int = 0  # > 0: `total` (Hanweb: totalRecord) counts items, this many per page
 
 
 @dataclass(frozen=True)
@@ -144,7 +164,8 @@ class _Reader:
                 raise ProfileError(f"{self.path}: missing required key {self._name(key)!r}")
             return default
         value = self.table[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        bool_ok = kind is bool or (isinstance(kind, tuple) and bool in kind)
+        if not isinstance(value, kind) or (isinstance(value, bool) and not bool_ok):
             raise ProfileError(
                 f"{self.path}: key {self._name(key)!r} has the wrong type ({type(value).__name__})"
             )
@@ -193,6 +214,61 @@ class _Reader:
             raise ProfileError(f"{self.path}: key {self._name(key)!r}: {exc}") from exc
 
 
+def _list_rules(path: Path, lst: _Reader) -> ListRules:
+    script = lst.get("script_links", (bool, str), False)
+    if isinstance(script, str):
+        script_re: re.Pattern[str] | None = lst.regex("script_links")
+    else:
+        script_re = DEFAULT_SCRIPT_LINK_RE if script else None
+    rules = ListRules(
+        lst.regex("article_url"), lst.selector("items"), lst.selector("date"), script_re
+    )
+    lst.done()
+    if rules.article_url is None and rules.items is None:
+        raise ProfileError(f"{path}: [list] needs 'article_url' and/or 'items'")
+    if rules.script_links is not None and rules.article_url is None:
+        raise ProfileError(f"{path}: 'list.script_links' needs 'list.article_url' to filter them")
+    return rules
+
+
+def _pagination(path: Path, pag: _Reader) -> Pagination:
+    kind = pag.get("kind", str, "none")
+    if kind not in PAGINATION_KEYS:
+        raise ProfileError(f"{path}: key 'pagination.kind' must be one of {PAGINATION_KINDS}")
+    stray = sorted(set(pag.table) - PAGINATION_KEYS[kind] - {"kind"})
+    if stray:
+        names = ", ".join(f"'pagination.{k}'" for k in stray)
+        raise ProfileError(f"{path}: key(s) {names} do not apply to pagination.kind {kind!r}")
+    pagination = Pagination(
+        kind=kind,
+        next_link=pag.selector("next_link"),
+        template=pag.get("template", str, ""),
+        param=pag.get("param", str, "page"),
+        first=pag.get("first", int, 2),
+        step=pag.get("step", int, 1),
+        total=pag.regex("total"),
+        per_page=pag.get("per_page", int, 0),
+    )
+    pag.done()
+    if kind == "next_link" and pagination.next_link is None:
+        raise ProfileError(f"{path}: pagination.kind 'next_link' needs 'pagination.next_link'")
+    if kind == "template" and not _PAGE_PLACEHOLDER_RE.search(pagination.template):
+        raise ProfileError(
+            f"{path}: pagination.kind 'template' needs a 'pagination.template' with {{page}}"
+        )
+    if kind == "query" and not pagination.param:
+        raise ProfileError(f"{path}: key 'pagination.param' must not be empty")
+    if pagination.step < 1 or pagination.first < 0 or pagination.per_page < 0:
+        raise ProfileError(f"{path}: 'pagination.step' must be ≥ 1, 'first' and 'per_page' ≥ 0")
+    if pagination.total is not None and pagination.total.groups < 1:
+        raise ProfileError(f"{path}: key 'pagination.total' needs a group (the count)")
+    return pagination
+
+
+# `{page}` or `{page:08d}` (a zero-padded page number, 辽宁 2018 `…_00000001.shtml`).
+_PAGE_PLACEHOLDER_RE = re.compile(r"\{page(?::0?\d*d)?\}")
+
+
 def load_profile(path: Path) -> SiteProfile:
     """Parse and validate one profile file."""
     try:
@@ -217,29 +293,8 @@ def load_profile(path: Path) -> SiteProfile:
     if not columns:
         raise ProfileError(f"{path}: 'columns' must list at least one column")
 
-    lst = top.sub("list")
-    list_rules = ListRules(lst.regex("article_url"), lst.selector("items"), lst.selector("date"))
-    lst.done()
-    if list_rules.article_url is None and list_rules.items is None:
-        raise ProfileError(f"{path}: [list] needs 'article_url' and/or 'items'")
-
-    pag = top.sub("pagination")
-    kind = pag.get("kind", str, "none")
-    if kind not in PAGINATION_KINDS:
-        raise ProfileError(f"{path}: key 'pagination.kind' must be one of {PAGINATION_KINDS}")
-    pagination = Pagination(
-        kind=kind,
-        next_link=pag.selector("next_link"),
-        template=pag.get("template", str, ""),
-        first=pag.get("first", int, 2),
-        step=pag.get("step", int, 1),
-        start=pag.get("start", int, 0),
-    )
-    pag.done()
-    if kind == "next_link" and pagination.next_link is None:
-        raise ProfileError(f"{path}: pagination.kind 'next_link' needs 'pagination.next_link'")
-    if kind in ("template", "offset") and not pagination.template:
-        raise ProfileError(f"{path}: pagination.kind {kind!r} needs 'pagination.template'")
+    list_rules = _list_rules(path, top.sub("list"))
+    pagination = _pagination(path, top.sub("pagination"))
 
     art = top.sub("article")
     article = ArticleRules(
