@@ -34,9 +34,15 @@ REFERER_ENABLED = True
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
+# Redirect stubs (spiders/redirects.py): meta refresh (Scrapy's, counted) and a plain JS
+# `self.location=` stub followed once; both answer before the blocked-page check sees a stub.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "govcrawler.spiders.redirects.CountingMetaRefreshMiddleware": 580,
     "govcrawler.spiders.middlewares.BlockedPageMiddleware": 590,
+    "govcrawler.spiders.redirects.JsRedirectMiddleware": 595,
 }
+GOVCRAWLER_JS_REDIRECT_ENABLED = True
 ITEM_PIPELINES = {
     "govcrawler.export.pipelines.SchemaValidationPipeline": 300,
     "govcrawler.export.pipelines.DuplicateArticlePipeline": 400,

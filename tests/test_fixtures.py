@@ -11,9 +11,11 @@ import pytest
 from govcrawler.archive.captures import Capture, load_captures
 from govcrawler.export.pipelines import schema_errors
 from govcrawler.extraction.article import Rejection
+from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import next_page
 from govcrawler.extraction.record import build_record
+from govcrawler.extraction.stubs import redirect_target
 from govcrawler.item import body_sha256
 from govcrawler.sites import all_profiles, get_profile
 from tests.conftest import FIXTURES, read_json
@@ -77,9 +79,17 @@ def test_non_article_capture_is_rejected_with_its_reason(capture: Capture) -> No
 def test_list_capture_gives_its_article_links_and_next_page(capture: Capture) -> None:
     expected = read_json(capture.expected_path)
     profile = get_profile(site_of(capture))
-    html = capture.body.decode("utf-8")
+    html = decode_html(capture.body, capture.content_type).text  # GBK sites are GBK bytes
     assert [e.url for e in article_links(html, capture.url, profile)] == expected["article_urls"]
     assert next_page(html, capture.url, profile.pagination, 1) == expected["next_page"]
+
+
+@pytest.mark.parametrize(
+    "capture", [c for c in CASES if read_json(c.expected_path)["kind"] == "redirect"], ids=case_id
+)
+def test_redirect_stub_leads_where_expected(capture: Capture) -> None:
+    html = decode_html(capture.body, capture.content_type).text
+    assert redirect_target(html, capture.url) == read_json(capture.expected_path)["location"]
 
 
 @pytest.mark.parametrize("site", sorted(all_profiles()))
@@ -95,6 +105,8 @@ def test_every_linked_article_has_a_capture(site: str) -> None:
                 if u and u not in captured
             ]
             assert missing == [], capture.name
+        if capture.expected_path and read_json(capture.expected_path)["kind"] == "redirect":
+            assert read_json(capture.expected_path)["location"] in captured, capture.name
 
 
 def test_fixture_bodies_are_ours() -> None:

@@ -57,8 +57,10 @@ def parse_labelled(text: str) -> dict[str, str]:
 def labelled_line(line: str, max_len: int = 60) -> dict[str, str] | None:
     """A short body line that is only labels and values (`编辑：林小英`, `（编辑：张颖）`), parsed."""
     inner = line.strip(_PAREN_STRIP)
-    if len(inner) > max_len or not _LABEL_RE.match(inner):
+    if len(inner) > max_len:
         return None
+    if not _LABEL_RE.match(inner):
+        return spaced_credit(inner)
     return parse_labelled(inner)
 
 
@@ -100,6 +102,45 @@ def _split_names(text: str) -> str | None:
     ):
         return None
     return " ".join(names)
+
+
+# 甘肃 2018 closes articles with `（供稿 陈剑峰&nbsp; 编辑&nbsp; 马翔）`: labels and names separated by
+# spaces only, no colon. Such a line is a credit when it is nothing but label–name pairs.
+_CREDIT_FIELDS = {
+    "供稿": "author",
+    "撰稿": "author",
+    "作者": "author",
+    "责任编辑": "editor",
+    "責任編輯": "editor",
+    "责编": "editor",
+    "責編": "editor",
+    "编辑": "editor",
+    "編輯": "editor",
+    "审核": "",
+    "審核": "",
+    "校对": "",
+    "校對": "",
+}
+_CREDIT_LABEL = "|".join(sorted(_CREDIT_FIELDS, key=len, reverse=True))
+_CREDIT_PAIR_RE = re.compile(rf"(?P<label>{_CREDIT_LABEL})\s+(?P<name>{_NAME})")
+_SPACED_CREDIT_RE = re.compile(rf"^(?:(?:{_CREDIT_LABEL})\s+{_NAME}\s*)+$")
+
+
+def spaced_credit(text: str) -> dict[str, str] | None:
+    """`供稿 陈剑峰 编辑 马翔` → {'author': '陈剑峰', 'editor': '马翔'}; None unless the whole text is
+    label–name pairs. A supplier that is an organisation (供稿 某市纪委) becomes the source."""
+    text = normalize_space(text)
+    if not _SPACED_CREDIT_RE.match(text):
+        return None
+    found: dict[str, str] = {}
+    for match in _CREDIT_PAIR_RE.finditer(text):
+        field = _CREDIT_FIELDS[match["label"]]
+        person = _split_names(match["name"])
+        if field == "author" and person is None:
+            field, person = "source", match["name"]
+        if field and person and field not in found:
+            found[field] = person
+    return found
 
 
 def byline_names(line: str, prefixes: tuple[str, ...]) -> str | None:
