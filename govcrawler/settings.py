@@ -68,5 +68,8 @@ FEED_STORAGES = {
 # Replay: a folder of captures (fixtures/ layout) answers every request instead of the network.
 GOVCRAWLER_REPLAY = ""
 
+# Cross-page boilerplate learned per site (cleaning/learned.py), kept between runs; "" = in memory.
+GOVCRAWLER_BOILERPLATE_DIR = "data/state/boilerplate"
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

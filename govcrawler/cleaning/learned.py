@@ -22,9 +22,10 @@ MIN_PAGES = 5  # seen on at least this many pages …
 MIN_SHARE = 0.3  # … and on at least this share of the pages observed
 MAX_LEARNABLE = 120  # characters; paragraphs are longer than footers
 MAX_TRACKED = 50_000  # distinct lines kept per site (least frequent dropped beyond this)
+REFRESH_EVERY = 20  # pages observed between recomputations of the learned set
 
 _DATELINE_RE = re.compile(
-    r"(网站讯|网讯|消息|报讯|电讯|电$|^据.{1,20}(消息|报道)|^\(?（?记者|^本报|^本刊|^新华社|^中新网)"
+    r"(讯|消息|电)\s*[:：]?$|网站讯|网讯|报讯|^据.{1,20}(消息|报道)|^[（(]?记者|^本报|^本刊|^新华社|^中新网"
 )
 
 
@@ -43,18 +44,30 @@ class BoilerplateLearner:
 
     pages: int = 0
     counts: Counter[str] = field(default_factory=Counter)
+    _cached: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def observe(self, lines: Iterable[str]) -> None:
         """Count one page's lines (each distinct line once per page)."""
         self.pages += 1
-        self.counts.update({_key(line) for line in lines if learnable(line)})
+        keys = {_key(line) for line in lines if learnable(line)}
+        self.counts.update(keys)
         if len(self.counts) > MAX_TRACKED:
             self.counts = Counter(dict(self.counts.most_common(MAX_TRACKED // 2)))
+        if self._cached is None or self.pages % REFRESH_EVERY == 0:
+            self._cached = None  # full recount: the share floor rises with the page count
+        else:
+            floor = self._floor()
+            self._cached = self._cached | {k for k in keys if self.counts[k] >= floor}
+
+    def _floor(self) -> float:
+        return max(MIN_PAGES, MIN_SHARE * self.pages)
 
     def learned(self) -> frozenset[str]:
         """The folded lines that are boilerplate by recurrence."""
-        floor = max(MIN_PAGES, MIN_SHARE * self.pages)
-        return frozenset(k for k, n in self.counts.items() if n >= floor)
+        if self._cached is None:
+            floor = self._floor()
+            self._cached = frozenset(k for k, n in self.counts.items() if n >= floor)
+        return self._cached
 
     # ---- persistence (kept with the site's state) ----
 

@@ -38,6 +38,9 @@ def demo_settings(fixtures: Path, data: Path) -> Settings:
         priority="cmdline",
     )
     settings.set("GOVCRAWLER_REPLAY", str(fixtures), priority="cmdline")
+    settings.set(
+        "GOVCRAWLER_BOILERPLATE_DIR", str(data / "state" / "boilerplate"), priority="cmdline"
+    )
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     return settings
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler.archive.captures import CAPTURE_SUFFIX, read_capture
+from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.extraction.article import Rejection
 from govcrawler.extraction.decode import decode_html
-from govcrawler.extraction.record import build_record
+from govcrawler.extraction.record import GENERIC_SITE, Built, build
 from govcrawler.sites import SiteProfile, get_profile, profile_for_url
 
 _PAGE_URL_RES = (
@@ -35,6 +36,11 @@ def register(commands: Any) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("--site", help="profile key (default: inferred from the URL or the page)")
     parser.add_argument("--url", help="the page's URL (only with a single FILE)")
+    parser.add_argument(
+        "--learn",
+        action="store_true",
+        help="two passes: learn lines that recur across the given pages of a site, drop them",
+    )
     parser.set_defaults(run=run)
 
 
@@ -45,8 +51,12 @@ def _page_hints(html: str) -> tuple[str | None, str | None]:
     return url, domain[1] if domain else None
 
 
-def extract_file(path: Path, site: str | None, url: str | None) -> dict[str, Any]:
-    """One file → a record dict, or {"error", "file", "detail"}."""
+def extract_file(
+    path: Path, site: str | None, url: str | None, learned: dict[str, frozenset[str]] | None = None
+) -> tuple[dict[str, Any], Built | None]:
+    """One file → (a record dict or {"error", "file", "detail"}, the extraction when it worked).
+
+    `learned` maps site keys to their learned boilerplate (from a first pass with --learn)."""
     body = path.read_bytes()
     sidecar = path.with_name(path.name.rsplit(".", 1)[0] + CAPTURE_SUFFIX)
     content_type, fetched_at, status = None, None, 200
@@ -68,17 +78,35 @@ def extract_file(path: Path, site: str | None, url: str | None) -> dict[str, Any
         fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime(
             "%Y-%m-%dT%H:%M:%SZ"
         )
-    result = build_record(
+    site_key = profile.key if profile else GENERIC_SITE
+    result = build(
         body,
         url,
         profile=profile,
         fetched_at=fetched_at,
         content_type=content_type,
         http_status=status,
+        learned=(learned or {}).get(site_key, frozenset()),
     )
     if isinstance(result, Rejection):
-        return {"error": result.reason, "file": str(path), "detail": result.detail}
-    return result.to_dict()
+        return {"error": result.reason, "file": str(path), "detail": result.detail}, None
+    return result.article.to_dict(), result
+
+
+def learn_boilerplate(
+    files: list[Path], site: str | None, url: str | None
+) -> dict[str, frozenset[str]]:
+    """First pass of --learn: lines that recur across the given pages of each site."""
+    learners: dict[str, BoilerplateLearner] = {}
+    for path in files:
+        try:
+            _, built = extract_file(path, site, url)
+        except OSError:
+            continue  # reported by the second pass
+        if built is not None:
+            learner = learners.setdefault(built.article.site, BoilerplateLearner())
+            learner.observe(built.extraction.observed_lines)
+    return {key: learner.learned() for key, learner in learners.items()}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,9 +114,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--url names one page: give a single FILE with it")
     if args.site:
         get_profile(args.site)  # fail before reading any file
+    learned = learn_boilerplate(args.files, args.site, args.url) if args.learn else None
     for path in args.files:
         try:
-            line = extract_file(path, args.site, args.url)
+            line, _ = extract_file(path, args.site, args.url, learned)
         except OSError as exc:
             line = {"error": "unreadable", "file": str(path), "detail": str(exc)}
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -351,16 +351,15 @@ def _heading_title(el: HtmlElement, prefixes: tuple[str, ...], fields: _Fields) 
 
 
 def _title(root: HtmlElement, body: _Body, prefixes: tuple[str, ...], fields: _Fields) -> str:
-    """Profile/meta title; else, for a generic body, the nearest heading before it unless the
-    <title> (minus its suffix) contains it; else <title>, else the first h1/h2."""
+    """Profile/meta title; else, for a generic body, the headline before it; else <title> minus
+    its suffix, else the first h1/h2."""
     head = root.find(".//title")
     head_title = title_from_head(head.text_content()) if head is not None else ""
     if body.generic and not fields.get("title"):
         page = body.element.getroottree().getroot()
         el = title_element(page, body.element, head.text_content() if head is not None else "")
         heading = _heading_title(el, prefixes, fields) if el is not None else None
-        if heading and len(_squash(heading)) >= 6 and _squash(heading) not in _squash(head_title):
-            fields.offer("title", heading, "generic:heading")
+        fields.offer("title", heading, "generic:heading")
     fields.offer("title", head_title, "title_tag")
     for h in root.iter("h1", "h2"):
         if not is_hidden(h):
@@ -442,7 +441,8 @@ def _page_fields(root: HtmlElement, rules: ArticleRules | None, fields: _Fields)
     if not (fields.get("published_at") and fields.get("source")):
         for line in element_lines(root)[:300]:
             if len(line) <= 160:
-                for name, value in parse_labelled(line).items():
+                found = {**parse_labelled(line), **(meta_line(line, max_len=160) or {})}
+                for name, value in found.items():
                     if name in ("published_at", "source"):
                         fields.offer(name, value, "page_label")
     if fields.get("published_at") is None and not (rules and rules.published_at):

@@ -35,6 +35,12 @@ def meta_content(root: lxml_html.HtmlElement, *names: str) -> str | None:
     return None
 
 
+# Widget words that follow a value on the same line (`来源：某某网 发表评论 打印`).
+_WIDGET_TAIL_RE = re.compile(
+    r"\s+(发表评论|我要评论|评论\s*\(\d+\)|打印|关闭|收藏|分享|【|\[)\S*.*$"
+)
+
+
 def parse_labelled(text: str) -> dict[str, str]:
     """`时间：2026-11-18 09:30 来源：安徽纪检监察网` → {'published_at': ISO, 'source': '安徽纪检监察网'}."""
     found: dict[str, str] = {}
@@ -42,7 +48,8 @@ def parse_labelled(text: str) -> dict[str, str]:
     for i, match in enumerate(matches):
         field = match.lastgroup or "other"
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = normalize_space(text[match.end() : end]).strip(_PAREN_STRIP + "|｜")
+        value = _WIDGET_TAIL_RE.sub("", normalize_space(text[match.end() : end]))
+        value = value.strip(_PAREN_STRIP + "|｜")
         if field == "other" or not value or field in found:
             continue
         if field == "published_at":

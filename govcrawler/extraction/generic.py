@@ -184,17 +184,29 @@ def largest_block(root: HtmlElement) -> HtmlElement | None:
     return max(inner, key=lambda c: len(list(c.iterancestors())), default=node)
 
 
+def _common_ancestor(a: HtmlElement, b: HtmlElement) -> HtmlElement:
+    mine = {id(x) for x in (a, *a.iterancestors())}
+    return next(x for x in (b, *b.iterancestors()) if id(x) in mine)
+
+
 def main_content(root: HtmlElement) -> tuple[Candidate | None, bool]:
-    """(candidate, low_prose): the article block, or the page's largest block when it has no prose."""
+    """(candidate, low_prose): the article block; on an index page, whose little prose sits apart
+    from a much bigger block (a list of links), the smallest block holding both."""
     candidate = find_main_content(root)
     if candidate is not None and candidate.score >= LOW_PROSE_SCORE:
         return candidate, False
     block = largest_block(root)
     if block is None:
         return candidate, False
-    return Candidate(
-        block, 0.0, f"largest:{tag_of(block)}.{block.get('class', '')}#{block.get('id', '')}"
-    ), True
+    if candidate is not None:
+        prose = candidate.element
+        common = _common_ancestor(prose, block)
+        if common is prose or common is block or _text_size(block) < 3 * _text_size(prose):
+            return candidate, False  # a short article, not an index
+        if tag_of(common) not in ("body", "html"):
+            block = common
+    evidence = f"largest:{tag_of(block)}.{block.get('class', '')}#{block.get('id', '')}"
+    return Candidate(block, 0.0, evidence), True
 
 
 _META_LINE_RE = re.compile(r"(来源|來源|发布|發布|时间|時間|日期|作者)\s*[:：]|\d{4}[-/年]\d{1,2}")
@@ -223,4 +235,7 @@ def title_element(
         if flat_head and text in flat_head:
             weight += 2
         candidates.append((weight, position, el))
-    return max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None
+    if candidates:
+        return max(candidates, key=lambda c: (c[0], c[1]))[2]
+    # An index page's headline sits inside its main block: its first h1/h2, if any.
+    return next((h for h in content.iter("h1", "h2") if 4 <= _text_size(h) <= 120), None)

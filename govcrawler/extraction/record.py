@@ -6,6 +6,8 @@ archives, so every path produces byte-identical records from the same capture.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from govcrawler.cleaning.script import detect_script
 from govcrawler.extraction.article import Extraction, Rejection, extract_article
 from govcrawler.extraction.decode import decode_html
@@ -14,6 +16,37 @@ from govcrawler.item import Article
 from govcrawler.sites import SiteProfile
 
 GENERIC_SITE = "generic"
+
+
+@dataclass(frozen=True)
+class Built:
+    """A record and the extraction behind it (evidence, fallback, lines for learning)."""
+
+    article: Article
+    extraction: Extraction
+
+
+def build(
+    body: bytes,
+    url: str,
+    *,
+    profile: SiteProfile | None,
+    fetched_at: str,
+    content_type: str | None = None,
+    http_status: int = 200,
+    column_hint: str | None = None,
+    learned: frozenset[str] = frozenset(),
+) -> Built | Rejection:
+    """Decode, extract and clean one page; `learned` is the site's learned boilerplate."""
+    if not body.strip():
+        return Rejection("empty", "empty response body")
+    decoded = decode_html(body, content_type)
+    url = canonical_url(url)
+    result = extract_article(decoded.text, url, profile, column_hint=column_hint, learned=learned)
+    if isinstance(result, Rejection):
+        return result
+    article = to_article(result, url, profile, fetched_at=fetched_at, http_status=http_status)
+    return Built(article, result)
 
 
 def build_record(
@@ -27,14 +60,16 @@ def build_record(
     column_hint: str | None = None,
 ) -> Article | Rejection:
     """Decode, extract and clean one page into a record."""
-    if not body.strip():
-        return Rejection("empty", "empty response body")
-    decoded = decode_html(body, content_type)
-    url = canonical_url(url)
-    result = extract_article(decoded.text, url, profile, column_hint=column_hint)
-    if isinstance(result, Rejection):
-        return result
-    return to_article(result, url, profile, fetched_at=fetched_at, http_status=http_status)
+    result = build(
+        body,
+        url,
+        profile=profile,
+        fetched_at=fetched_at,
+        content_type=content_type,
+        http_status=http_status,
+        column_hint=column_hint,
+    )
+    return result.article if isinstance(result, Built) else result
 
 
 def to_article(

@@ -9,17 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 
 from govcrawler.archive.replay import CAPTURED_AT_HEADER
+from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.extraction.article import Rejection
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import next_page
-from govcrawler.extraction.record import build_record
+from govcrawler.extraction.record import build
 from govcrawler.item import Article
 from govcrawler.sites import Column, SiteProfile
 
@@ -41,6 +44,9 @@ class SiteSpider(scrapy.Spider):
     """Crawls one site as its profile describes; subclasses only set `name` and `profile`."""
 
     profile: ClassVar[SiteProfile]
+    boilerplate: BoilerplateLearner  # this site's learned boilerplate (set in from_crawler)
+    boilerplate_path: Path | None
+    fallback_logged: bool
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -119,6 +125,25 @@ class SiteSpider(scrapy.Spider):
                 url, callback=self.parse_list, cb_kwargs={"column": column, "page": page + 1}
             )
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        folder = crawler.settings.get("GOVCRAWLER_BOILERPLATE_DIR")
+        spider.boilerplate_path = Path(folder) / f"{spider.name}.json" if folder else None
+        spider.boilerplate = (
+            BoilerplateLearner.load(spider.boilerplate_path)
+            if spider.boilerplate_path
+            else BoilerplateLearner()
+        )
+        spider.fallback_logged = False
+        crawler.signals.connect(spider.save_boilerplate, signal=signals.spider_closed)
+        return spider
+
+    def save_boilerplate(self) -> None:
+        """Keep what this run learned about the site's boilerplate for the next run."""
+        if self.boilerplate_path is not None:
+            self.boilerplate.save(self.boilerplate_path)
+
     def parse_article(self, response: Response, column: str) -> Iterator[Article]:
         """One article page → one record, or a counted, logged skip."""
         stats = self.crawler.stats
@@ -129,7 +154,7 @@ class SiteSpider(scrapy.Spider):
             )
             return
         captured_at = response.headers.get(CAPTURED_AT_HEADER)
-        result = build_record(
+        result = build(
             response.body,
             response.url,
             profile=self.profile,
@@ -137,6 +162,7 @@ class SiteSpider(scrapy.Spider):
             content_type=self._content_type(response),
             http_status=response.status,
             column_hint=column,
+            learned=self.boilerplate.learned(),
         )
         if isinstance(result, Rejection):
             stats.inc_value(f"govcrawler/skipped/{result.reason}")
@@ -144,8 +170,26 @@ class SiteSpider(scrapy.Spider):
                 "Not an article (%s: %s): %s", result.reason, result.detail, response.url
             )
             return
+        self.boilerplate.observe(result.extraction.observed_lines)
+        if result.extraction.fallback:
+            self._report_fallback(result.extraction.fallback, response.url)
         stats.inc_value("govcrawler/articles")
-        yield result
+        yield result.article
+
+    def _report_fallback(self, why: str, url: str) -> None:
+        """Count every fallback to the generic extractor; log the first one of the run."""
+        self.crawler.stats.inc_value(f"extract/fallback/{self.name}")
+        if not self.fallback_logged:
+            self.fallback_logged = True
+            logger.warning(
+                "%s: the profile's body selectors disagree with the page (%s) at %s; using the "
+                "generic extractor. Was the site redesigned? Check it with `scrapy shell`. "
+                "(Logged once per run; count in extract/fallback/%s.)",
+                self.name,
+                why,
+                url,
+                self.name,
+            )
 
     @staticmethod
     def _content_type(response: Response) -> str | None:
