@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from govcrawler.cleaning.script import to_simplified
 
@@ -119,13 +120,19 @@ _SENTENCE_END = tuple("。！？；”」")
 MAX_FOOTER_LINE = 120
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Matching form of a line: simplified script, lower case."""
+    """Matching form of a line: simplified script, lower case (cached: footers repeat)."""
     return to_simplified(text).lower()
+
+
+MAX_NAV_LINE = 80
 
 
 def is_nav_line(line: str) -> bool:
     """True when every token of the line is a navigation/share/tool word."""
+    if len(line) > MAX_NAV_LINE:
+        return False
     tokens = [t for t in _TOKEN_SPLIT.split(fold(line).translate(_BRACKETS)) if t]
     return bool(tokens) and all(t in NAV_TOKENS for t in tokens)
 

@@ -439,7 +439,7 @@ def drop_link_lists(pairs: list[tuple[str, float]]) -> list[str]:
 def _page_fields(root: HtmlElement, rules: ArticleRules | None, fields: _Fields) -> None:
     """The displayed 发布时间/来源 line anywhere on the page, then the PubDate meta tag."""
     if not (fields.get("published_at") and fields.get("source")):
-        for line in element_lines(root)[:300]:
+        for line in element_lines(root, limit=300):
             if len(line) <= 160:
                 found = {**parse_labelled(line), **(meta_line(line, max_len=160) or {})}
                 for name, value in found.items():

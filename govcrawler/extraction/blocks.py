@@ -108,6 +108,9 @@ _HIDDEN_CLASS_RE = re.compile(
 )
 
 
+_ATTACHMENT_SUFFIXES = tuple(ATTACHMENT_EXTENSIONS)
+
+
 def tag_of(node: HtmlElement) -> str:
     tag = node.tag
     return tag.lower() if isinstance(tag, str) else ""
@@ -122,12 +125,16 @@ def is_hidden(node: HtmlElement) -> bool:
     )
 
 
-def element_lines(root: HtmlElement) -> list[str]:
-    """The visible text of `root` as normalised lines, one per block element."""
-    return [text for text, _ in linked_lines(root)]
+def element_lines(root: HtmlElement, limit: int | None = None) -> list[str]:
+    """The visible text of `root` as normalised lines, one per block element (the first `limit`)."""
+    return [text for text, _ in linked_lines(root, limit)]
 
 
-def linked_lines(root: HtmlElement) -> list[tuple[str, float]]:
+class _Enough(Exception):
+    """Stops a walk once `limit` lines are collected."""
+
+
+def linked_lines(root: HtmlElement, limit: int | None = None) -> list[tuple[str, float]]:
     """Like `element_lines`, with the share of each line's characters that sit inside links."""
     lines: list[tuple[str, float]] = []
     buf: list[tuple[str, bool]] = []
@@ -138,6 +145,8 @@ def linked_lines(root: HtmlElement) -> list[tuple[str, float]]:
             size = sum(len(t.strip()) for t, _ in buf) or 1
             linked = sum(len(t.strip()) for t, in_link in buf if in_link)
             lines.append((text, min(1.0, linked / size)))
+            if limit is not None and len(lines) >= limit:
+                raise _Enough
         buf.clear()
 
     def walk(node: HtmlElement, in_link: bool) -> None:
@@ -159,8 +168,11 @@ def linked_lines(root: HtmlElement) -> list[tuple[str, float]]:
         elif tag in CELL_TAGS:
             buf.append((" ", in_link))
 
-    walk(root, False)
-    flush()
+    try:
+        walk(root, False)
+        flush()
+    except _Enough:
+        pass
     return lines
 
 
@@ -202,11 +214,15 @@ def element_attachments(root: HtmlElement, base_url: str) -> list[Attachment]:
     found: list[Attachment] = []
     seen: set[str] = set()
     for link in root.iter("a"):
-        url = _absolute(base_url, link.get("href", ""))
+        href = link.get("href", "")
+        bare = href.split("#", 1)[0].split("?", 1)[0].lower().rstrip()
+        if not bare.endswith(_ATTACHMENT_SUFFIXES):
+            continue  # cheap test first: most links are not documents
+        url = _absolute(base_url, href)
         if not url or url in seen or not _visible(link, root):
             continue
         path = urlsplit(url).path.lower()
-        if any(path.endswith(ext) for ext in ATTACHMENT_EXTENSIONS):
+        if path.endswith(_ATTACHMENT_SUFFIXES):
             seen.add(url)
             title = normalize_space(link.text_content()) or path.rsplit("/", 1)[-1]
             found.append({"url": url, "title": title})

@@ -79,10 +79,32 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
     return "".join(parts).strip(), linked
 
 
-def link_density(el: HtmlElement) -> float:
-    total = len("".join(el.itertext()).strip()) or 1
-    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
-    return min(1.0, linked / total)
+Sizes = dict[HtmlElement, tuple[int, int]]
+
+
+def _chars(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0
+
+
+def text_sizes(root: HtmlElement) -> Sizes:
+    """Non-space characters under each element, and how many of them sit inside links: one
+    bottom-up pass, so densities are lookups instead of a re-walk per element."""
+    sizes: Sizes = {}
+    for el in reversed(list(root.iter())):
+        if not tag_of(el):
+            continue  # comments: their tails are counted by the parent
+        total, linked = _chars(el.text), 0
+        for child in el:
+            child_total, child_linked = sizes.get(child, (0, 0))
+            total += child_total + _chars(child.tail)
+            linked += child_linked
+        sizes[el] = (total, total if tag_of(el) == "a" else linked)
+    return sizes
+
+
+def link_density(el: HtmlElement, sizes: Sizes | None = None) -> float:
+    total, linked = (sizes or text_sizes(el)).get(el, (0, 0))
+    return min(1.0, linked / (total or 1))
 
 
 def _paragraph_score(text: str, linked: int) -> float:
@@ -121,34 +143,27 @@ def find_main_content(root: HtmlElement) -> Candidate | None:
             container = container.getparent()
     if not scores:
         return None
-    ranked = {el: s * _class_factor(el) * (1 - link_density(el)) for el, s in scores.items()}
+    sizes = text_sizes(root)
+    ranked = {el: s * _class_factor(el) * (1 - link_density(el, sizes)) for el, s in scores.items()}
     best = max(ranked, key=ranked.__getitem__)
     evidence = f"density:{tag_of(best)}.{best.get('class', '')}#{best.get('id', '')}"
     return Candidate(best, ranked[best], evidence)
 
 
+_WIDGET_TAGS = frozenset(("div", "ul", "ol", "dl", "table", "section", "p", "span"))
+
+
 def drop_widgets(container: HtmlElement) -> None:
     """Inside the chosen container, drop link lists and named widget blocks (related news,
     share bars, pagers, comment boxes) that carry no sentences of their own."""
+    sizes = text_sizes(container)
     doomed = []
     for el in container.iter():
-        if el is container or tag_of(el) not in (
-            "div",
-            "ul",
-            "ol",
-            "dl",
-            "table",
-            "section",
-            "p",
-            "span",
-        ):
+        if el is container or tag_of(el) not in _WIDGET_TAGS or not sizes.get(el, (0, 0))[0]:
             continue
-        text = "".join(el.itertext()).strip()
-        if not text:
-            continue
-        sentences = len(_SENTENCE_RE.findall(text))
+        sentences = len(_SENTENCE_RE.findall("".join(el.itertext())))
         named = bool(_NEGATIVE_RE.search(_marker(el))) and not _POSITIVE_RE.search(_marker(el))
-        if (link_density(el) > 0.5 and sentences <= 1) or (named and sentences <= 2):
+        if (link_density(el, sizes) > 0.5 and sentences <= 1) or (named and sentences <= 2):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -161,15 +176,16 @@ LOW_PROSE_SCORE = 15.0
 _TITLE_MARKER_RE = re.compile(r"title|heading|biaoti|(?:^|[-_\s])(?:tit|bt)(?:$|[-_\s\d])", re.I)
 
 
-def _text_size(el: HtmlElement) -> int:
-    return len("".join("".join(el.itertext()).split()))
+def _text_size(el: HtmlElement, sizes: Sizes | None = None) -> int:
+    return (sizes or text_sizes(el)).get(el, (0, 0))[0]
 
 
 def largest_block(root: HtmlElement) -> HtmlElement | None:
     """The innermost container holding most of the page's text (links included)."""
     body = root.find(".//body")
     node = body if body is not None else root
-    total = _text_size(node)
+    sizes = text_sizes(node)
+    total = _text_size(node, sizes)
     if not total:
         return None
     # The deepest container still holding 60 % of the text, not named like navigation.
@@ -179,7 +195,7 @@ def largest_block(root: HtmlElement) -> HtmlElement | None:
         if c is not node
         and tag_of(c) in _CONTAINER_TAGS
         and _class_factor(c) >= 1.0
-        and _text_size(c) >= 0.6 * total
+        and _text_size(c, sizes) >= 0.6 * total
     ]
     return max(inner, key=lambda c: len(list(c.iterancestors())), default=node)
 
