@@ -144,7 +144,10 @@ def find_main_content(root: HtmlElement) -> Candidate | None:
     if not scores:
         return None
     sizes = text_sizes(root)
-    ranked = {el: s * _class_factor(el) * (1 - link_density(el, sizes)) for el, s in scores.items()}
+    # Link density discounts softly: real articles (encyclopaedias, news) link inside sentences.
+    ranked = {
+        el: s * _class_factor(el) * (1 - link_density(el, sizes)) ** 0.5 for el, s in scores.items()
+    }
     best = max(ranked, key=ranked.__getitem__)
     evidence = f"density:{tag_of(best)}.{best.get('class', '')}#{best.get('id', '')}"
     return Candidate(best, ranked[best], evidence)
