@@ -79,3 +79,14 @@ def test_sites_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and lines[0].split()[:2] == ["key", "name"]
     rows = {line.split()[0]: line for line in lines[1:]}
     assert "captured" in rows["ccdi"] and "described" in rows["anhui"]
+
+
+def test_extract_evidence_names_the_rule_behind_each_field(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, lines = run_cli(
+        capsys, "extract", "--evidence", str(FIXTURES / "ccdi" / "article_standard_1.html")
+    )
+    evidence = json.loads(lines[0])["evidence"]
+    assert evidence["body"] == "profile" and evidence["title"] == "profile"
+    assert evidence["published_at"] == "profile"

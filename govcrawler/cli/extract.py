@@ -37,6 +37,11 @@ def register(commands: Any) -> None:
     parser.add_argument("--site", help="profile key (default: inferred from the URL or the page)")
     parser.add_argument("--url", help="the page's URL (only with a single FILE)")
     parser.add_argument(
+        "--evidence",
+        action="store_true",
+        help="add an `evidence` object: which rule produced each field (and any fallback)",
+    )
+    parser.add_argument(
         "--learn",
         action="store_true",
         help="two passes: learn lines that recur across the given pages of a site, drop them",
@@ -117,7 +122,12 @@ def run(args: argparse.Namespace) -> int:
     learned = learn_boilerplate(args.files, args.site, args.url) if args.learn else None
     for path in args.files:
         try:
-            line, _ = extract_file(path, args.site, args.url, learned)
+            line, built = extract_file(path, args.site, args.url, learned)
+            if args.evidence and built is not None:
+                evidence = dict(built.extraction.evidence)
+                if built.extraction.fallback:
+                    evidence["fallback"] = built.extraction.fallback
+                line = {**line, "evidence": evidence}
         except OSError as exc:
             line = {"error": "unreadable", "file": str(path), "detail": str(exc)}
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
