@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from govcrawler.extraction.article import Rejection
 from govcrawler.extraction.decode import decode_html
+from govcrawler.extraction.record import Built, build
 from tests.conftest import shared_path
 
 PAGE = "<html><head><meta charset='{enc}'><title>纪检监察</title></head><body><p>审查调查：某某接受纪律审查。</p></body></html>"
@@ -46,3 +48,20 @@ def test_real_gbk_pages_decode_cleanly_even_when_mislabelled() -> None:
             decoded = decode_html(body, header)
             assert decoded.encoding == "gb18030", page.name
             assert decoded.replacements <= 2, (page.name, decoded.replacements)
+
+
+def test_badly_decoding_page_is_held_back_with_the_reason() -> None:
+    paragraph = "审查调查：某某接受纪律审查。".encode()
+    broken = b"\xff\xfe".join([paragraph] * 12)  # bytes no encoding reads: U+FFFD after decoding
+    head = (
+        "<html><head><meta charset='utf-8'><title>t</title></head><body><h1>标题</h1><p>".encode()
+    )
+    page = head + broken + b"</p></body></html>"
+    result = build(page, "http://x.gov.cn/a.html", profile=None, fetched_at="2026-11-20T08:00:00Z")
+    assert isinstance(result, Rejection) and result.reason == "undecodable"
+    assert "undecodable characters" in result.detail
+    one_stray = page.replace(b"\xff\xfe", b"", 11)  # a single bad byte pair in a long text is kept
+    assert isinstance(
+        build(one_stray, "http://x.gov.cn/a.html", profile=None, fetched_at="2026-11-20T08:00:00Z"),
+        Built,
+    )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from govcrawler.extraction.article import DEFAULT_BYLINE_PREFIXES, parse_html
+from govcrawler.extraction.article import (
+    DEFAULT_BYLINE_PREFIXES,
+    Extraction,
+    extract_article,
+    parse_html,
+)
 from govcrawler.extraction.fields import (
     byline_names,
     labelled_line,
@@ -13,6 +18,7 @@ from govcrawler.extraction.fields import (
     title_from_head,
     trailing_credit,
 )
+from govcrawler.sites import get_profile
 
 
 def test_meta_line_with_time_and_source() -> None:
@@ -97,3 +103,17 @@ def test_meta_content_is_case_insensitive_and_trimmed() -> None:
     assert root is not None
     assert meta_content(root, "PubDate") == "2024-09-12 18:00"
     assert meta_content(root, "ArticleTitle") is None
+
+
+def test_unreadable_displayed_time_is_null_with_a_reason() -> None:
+    page = (
+        "<html><head><title>某标题</title></head><body><div class='Article_61'><h2 class='tit'>某标题</h2>"
+        "<h3 class='daty'><em class='e1'>来源：某网</em><em class='e2'>发布时间：本周三上午</em></h3>"
+        "<div class='content'><p>正文第一段，内容完整。</p></div></div></body></html>"
+    )
+    result = extract_article(
+        page, "https://www.ccdi.gov.cn/yaowenn/202603/t20260301_1.html", get_profile("ccdi")
+    )
+    assert isinstance(result, Extraction)
+    assert result.published_at is None
+    assert result.evidence["published_at"] == "unparsable: 发布时间：本周三上午"

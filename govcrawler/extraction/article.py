@@ -185,6 +185,7 @@ class _Fields:
 
     def offer(self, name: str, value: str | None, evidence: str) -> None:
         if value and name not in self.values:
+            self.evidence.pop(name, None)  # a value found later replaces an "unparsable" note
             self.values[name] = value
             self.evidence[name] = evidence
 
@@ -276,7 +277,11 @@ def _profile_fields(
         raw = _first_text(root, getattr(rules, name))
         if raw:
             fields.offer(name, parse_labelled(raw).get(name, raw), "profile")
-    fields.offer("published_at", parse_datetime(_first_text(root, rules.published_at)), "profile")
+    raw_time = _first_text(root, rules.published_at)
+    fields.offer("published_at", parse_datetime(raw_time), "profile")
+    if raw_time and not fields.get("published_at"):
+        # The page shows a time we cannot read: null, never a guess; the reason is kept.
+        fields.evidence["published_at"] = f"unparsable: {raw_time[:60]}"
     raw_author = _first_text(root, rules.author)
     fields.offer("author", _names(raw_author, prefixes) if raw_author else None, "profile")
     for name, value in parse_labelled(_first_text(root, rules.meta_line) or "").items():

@@ -16,6 +16,9 @@ from govcrawler.item import Article
 from govcrawler.sites import SiteProfile
 
 GENERIC_SITE = "generic"
+# A body with more U+FFFD than this (count, or share of its characters) was not decoded right.
+MAX_DAMAGED_CHARS = 5
+MAX_DAMAGED_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,12 @@ def build(
     result = extract_article(decoded.text, url, profile, column_hint=column_hint, learned=learned)
     if isinstance(result, Rejection):
         return result
+    damaged = result.body.count("\ufffd")
+    if damaged > max(MAX_DAMAGED_CHARS, MAX_DAMAGED_SHARE * len(result.body)):
+        # Held back, not archived as mojibake: the next run (or a fixed profile) retries it.
+        return Rejection(
+            "undecodable", f"{damaged} undecodable characters in the body ({decoded.encoding})"
+        )
     article = to_article(result, url, profile, fetched_at=fetched_at, http_status=http_status)
     return Built(article, result)
 
