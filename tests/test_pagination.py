@@ -164,17 +164,38 @@ def test_template_relative_to_the_list_with_unknown_count() -> None:
 
 
 def test_template_zero_padded_stops_at_the_last_page_link() -> None:
-    """辽宁 2018: jlsc/system/more/…/1400000000000000_00000001.shtml …, 尾页 names the last."""
+    """浙江 2018 style: /ch112/system/count//…_{page:09d}.shtml counting up from 1; a 末页 link
+    names the last page."""
+    pagination = Pagination(
+        kind="template",
+        template="/ch112/system/count//0112003/000000000000/000/000/c0112003000000000000_{page:09d}.shtml",
+        first=1,
+    )
+    col = "http://www.zjsjw.gov.cn/ch112/jlsc/index.shtml"
+    more = "http://www.zjsjw.gov.cn/ch112/system/count//0112003/000000000000/000/000/c0112003000000000000_"
+    pager = f'<a href="{more}000000002.shtml">末页</a>'
+    pages = {col: pager, more + "000000001.shtml": pager, more + "000000002.shtml": pager}
+    assert walk(pages, col, pagination) == list(pages)
+
+
+def test_template_counting_down_liaoning() -> None:
+    """辽宁 2018: the list's first page links the highest `more` page (首页 = newest); the walk goes
+    from that number down to 1."""
     pagination = Pagination(
         kind="template",
         template="system/more/1400000000000000/0000/1400000000000000_{page:08d}.shtml",
-        first=1,
+        step=-1,
     )
     col = "http://www.lnsjjjc.gov.cn/jlsc/"
     more = col + "system/more/1400000000000000/0000/1400000000000000_"
-    pager = f'<p class="tC"><a href="{more}00000002.shtml">尾页</a></p>'
-    pages = {col: pager, more + "00000001.shtml": pager, more + "00000002.shtml": pager}
+    pager = f'<p class="tC"><a href="{more}00000003.shtml">首页</a><a href="{more}00000001.shtml">尾页</a></p>'
+    pages = {col: pager} | {f"{more}{n:08d}.shtml": pager for n in (3, 2, 1)}
     assert walk(pages, col, pagination) == list(pages)
+    assert next_page("<p>no pager</p>", col, pagination) is None
+    with_total = Pagination(
+        kind="template", template=pagination.template, step=-1, total=re.compile(r"共(\d+)页")
+    )
+    assert next_page("<p>共5页</p>", col, with_total) == f"{more}00000005.shtml"
 
 
 def test_template_with_a_profile_total() -> None:
@@ -295,6 +316,7 @@ def test_every_family_loads_from_a_profile(tmp_path: Path) -> None:
         ('kind = "template"\ntemplate = "list.html"\n', "'pagination.template'"),
         ('kind = "query"\nparam = ""\n', "'pagination.param'"),
         ('kind = "query"\nstep = 0\n', "'pagination.step'"),
+        ('kind = "query"\nstep = -1\n', "'pagination.step'"),
         ('kind = "jeecms"\ntotal = "no group"\n', "'pagination.total'"),
         ('kind = "jeecms"\ntotal = "(unclosed"\n', "'pagination.total'"),
         ('kind = "offset"\n', "'pagination.kind'"),

@@ -236,7 +236,11 @@ _SENTINEL = "8086808680"  # stands for the number while a URL is resolved; digit
 def template_next_page(html: str, url: str, pagination: Pagination, page: int) -> NextPage:
     """Page k ≥ 2 is the template (relative to the list page, or absolute) with {page} =
     first + step·(k−2). The current number is read from the URL when it has the template's shape
-    (else from `page`, the spider's count); the last one from the highest page linked or `total`."""
+    (else from `page`, the spider's count); the last one from the highest page linked or `total`.
+
+    A negative step counts down (辽宁 2018 `…/1400000000000000_{page:08d}.shtml`: the first page
+    links the highest number as 首页): page 2 is the highest number linked (or `total`), then
+    step by step down to 1."""
     template = pagination.template
     placeholder = _PLACEHOLDER_RE.search(template)
     if placeholder is None:
@@ -246,14 +250,23 @@ def template_next_page(html: str, url: str, pagination: Pagination, page: int) -
     current_url = canonical_url(url)
     here = re.search(re.escape(before) + r"(\d+)" + re.escape(after) + "$", current_url)
     if here:
-        number = int(here[1]) + pagination.step
         pattern = current_url[: here.start(1)] + _SENTINEL + current_url[here.end(1) :]
     else:
-        number = pagination.first + pagination.step * (page - 1)
         pattern = canonical_url(urljoin(url, before + _SENTINEL + after))
-    target = pattern.replace(_SENTINEL, format(number, spec))
     shape = re.compile(re.escape(pattern).replace(_SENTINEL, r"(\d+)"))
     last = _last_number(html, pagination, lambda: _max_linked(html, url, shape))
+    if pagination.step < 0:
+        number = int(here[1]) + pagination.step if here else last
+        if number is None:
+            return NextPage(None, "template: counting down, but no page number is linked")
+        if number < 1:
+            return NextPage(None, "template: counted down to page 1, the last")
+        target = pattern.replace(_SENTINEL, format(number, spec))
+        return NextPage(target, f"template: counting down, {number} → 1", last)
+    number = (
+        int(here[1]) + pagination.step if here else pagination.first + pagination.step * (page - 1)
+    )
+    target = pattern.replace(_SENTINEL, format(number, spec))
     return _last_known("template", target, number, last)
 
 
@@ -291,10 +304,12 @@ def query_next_page(html: str, url: str, pagination: Pagination, page: int) -> N
 
 
 def _last_number(html: str, pagination: Pagination, linked: Callable[[], int | None]) -> int | None:
-    """The number in the last page's URL: from the profile's `total` (a page count), else the
-    highest number the page links (its 末页/尾页 link)."""
+    """The number in the last page's URL (counting down: the highest): from the profile's
+    `total` (a page count), else the highest number the page links (its 末页/尾页 link)."""
     pages = _count(html, pagination)
-    return pagination.first + pagination.step * (pages - 2) if pages is not None else linked()
+    if pages is None:
+        return linked()
+    return pages if pagination.step < 0 else pagination.first + pagination.step * (pages - 2)
 
 
 def _last_known(family: str, target: str, number: int, last: int | None) -> NextPage:

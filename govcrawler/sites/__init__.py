@@ -68,7 +68,7 @@ class Pagination:
     template: str = ""  # template: page URL with {page} (or {page:08d}), relative to the list
     param: str = "page"  # query: the query parameter carrying the page number or offset
     first: int = 2  # template/query: the number in the second page's URL
-    step: int = 1  # template/query: increment from page to page (8 for an offset of 8 items)
+    step: int = 1  # template/query: increment from page to page (8: offsets; template −1: down)
     total: re.Pattern[str] | None = None  # group 1 = page count; overrides the family's own
     per_page: int = 0  # > 0: `total` (Hanweb: totalRecord) counts items, this many per page
 
@@ -111,6 +111,7 @@ class SiteProfile:
     article: ArticleRules = field(default_factory=ArticleRules)
     boilerplate: tuple[str, ...] = ()
     politeness: dict[str, Any] = field(default_factory=dict)
+    recheck_days: float | None = None  # [incremental]: re-fetch archived articles after N days
     path: Path | None = None
 
     def allows(self, url: str) -> bool:
@@ -119,13 +120,19 @@ class SiteProfile:
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def column_for(self, url: str) -> str | None:
-        """The column whose start URL's folder contains `url` (longest match), if any."""
-        best: tuple[int, str] | None = None
-        for column in self.columns:
-            folder = column.url.rsplit("/", 1)[0] + "/"
-            if url.startswith(folder) and (best is None or len(folder) > best[0]):
-                best = (len(folder), column.name)
-        return best[1] if best else None
+        """The column whose start URL's folder contains `url` (longest match), if any. None when
+        several columns share that folder (Founder ENP `node_N.htm` lists all sit at the root,
+        河北 2018): the URL does not tell them apart."""
+        matches = [
+            (len(folder), column.name)
+            for column in self.columns
+            if url.startswith(folder := column.url.rsplit("/", 1)[0] + "/")
+        ]
+        if not matches:
+            return None
+        longest = max(length for length, _ in matches)
+        names = {name for length, name in matches if length == longest}
+        return names.pop() if len(names) == 1 else None
 
 
 # ---- strict loading -------------------------------------------------------------------------
@@ -258,8 +265,12 @@ def _pagination(path: Path, pag: _Reader) -> Pagination:
         )
     if kind == "query" and not pagination.param:
         raise ProfileError(f"{path}: key 'pagination.param' must not be empty")
-    if pagination.step < 1 or pagination.first < 0 or pagination.per_page < 0:
-        raise ProfileError(f"{path}: 'pagination.step' must be ≥ 1, 'first' and 'per_page' ≥ 0")
+    if pagination.step == 0 or (pagination.step < 0 and kind != "template"):
+        raise ProfileError(
+            f"{path}: 'pagination.step' must be ≥ 1 (or < 0: a template counting down)"
+        )
+    if pagination.first < 0 or pagination.per_page < 0:
+        raise ProfileError(f"{path}: 'pagination.first' and 'pagination.per_page' must be ≥ 0")
     if pagination.total is not None and pagination.total.groups < 1:
         raise ProfileError(f"{path}: key 'pagination.total' needs a group (the count)")
     return pagination
@@ -320,6 +331,12 @@ def load_profile(path: Path) -> SiteProfile:
     politeness = {k: pol.get(k, t) for k, t in _POLITENESS_KEYS.items() if k in pol.table}
     pol.done()
 
+    inc = top.sub("incremental")
+    recheck_days = inc.get("recheck_days", (int, float))
+    inc.done()
+    if recheck_days is not None and recheck_days < 0:
+        raise ProfileError(f"{path}: key 'incremental.recheck_days' must be 0 or more")
+
     ev = top.sub("evidence")
     evidence = Evidence(
         status=ev.get("status", str, required=True),
@@ -344,6 +361,7 @@ def load_profile(path: Path) -> SiteProfile:
         article=article,
         boilerplate=top.strings("boilerplate"),
         politeness=politeness,
+        recheck_days=recheck_days,
         path=path,
     )
     top.done()
