@@ -1,4 +1,4 @@
-"""Scrapy settings: polite defaults for government sites, clean JSONL feeds, replay support.
+"""Scrapy settings: polite defaults for government sites, the incremental JSONL archive, replay.
 
 Per-site politeness comes from each profile's [politeness] table (see spiders/site_spider.py).
 """
@@ -44,21 +44,28 @@ DOWNLOADER_MIDDLEWARES = {
 }
 GOVCRAWLER_JS_REDIRECT_ENABLED = True
 ITEM_PIPELINES = {
+    "govcrawler.export.pipelines.VersioningPipeline": 250,
     "govcrawler.export.pipelines.SchemaValidationPipeline": 300,
     "govcrawler.export.pipelines.DuplicateArticlePipeline": 400,
 }
 ADDONS = {"govcrawler.archive.replay.ReplayAddon": 0}
 
-# Clean article JSONL: UTF-8 without \u escapes, one record per line, written under a
-# temporary name and renamed when the run closes (export/storage.py).
-FEEDS = {
-    "data/articles/%(name)s/%(run_start)s.jsonl": {
-        "format": "jsonlines",
-        "encoding": "utf-8",
-        "store_empty": True,
-        "uri_params": "govcrawler.export.feeds.uri_params",
-    }
-}
+# The archive (export/archive.py): clean article JSONL (UTF-8, one record per line), each record
+# fsynced to `<run file>.part` before the crawl ledger (state/) marks its article archived; renamed
+# when the run closes. Paths take %(data)s; the run file also %(name)s (the site) and %(run_start)s
+# (UTC, 20261128T134512Z). A killed run's .part file is completed at the site's next start.
+GOVCRAWLER_DATA = "data"
+GOVCRAWLER_OUTPUT = "%(data)s/articles/%(name)s/%(run_start)s.jsonl"
+# The crawl ledger (SQLite); "" = none: every linked article is fetched, every record version 1.
+GOVCRAWLER_STATE = "%(data)s/state.sqlite"
+GOVCRAWLER_MANIFEST = "%(data)s/runs/%(run_start)s.json"  # "" = none
+# Re-fetch an archived article after this many days (a profile's [incremental] recheck_days wins).
+GOVCRAWLER_RECHECK_DAYS = 30
+# Besides the articles list pages link, re-check at most this many due ones per site and run.
+GOVCRAWLER_RECHECK_LIMIT = 100
+EXTENSIONS = {"govcrawler.export.archive.JsonlArchive": 500}
+# `-o/-O file.jsonl` feeds still work, written beside the archive (atomically: export/storage.py).
+FEEDS: dict[str, dict[str, object]] = {}
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORAGES = {
     "": "govcrawler.export.storage.AtomicFileFeedStorage",

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -71,17 +72,23 @@ def expected_crawl(site: str) -> dict[str, dict[str, Any]]:
 
 
 def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
-    """`scrapy <args>` from the project folder; learned boilerplate stays in memory (no state
-    written into the checkout)."""
-    crawl_args = ["-s", "GOVCRAWLER_BOILERPLATE_DIR="] if args and args[0] == "crawl" else []
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args, *crawl_args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    """`scrapy <args>` from the project folder; learned boilerplate stays in memory, and each
+    crawl gets a fresh archive and ledger in a temporary folder (nothing written into the
+    checkout, no run sees another's state)."""
+    with tempfile.TemporaryDirectory() as data:
+        crawl_args = (
+            ["-s", "GOVCRAWLER_BOILERPLATE_DIR=", "-s", f"GOVCRAWLER_DATA={data}"]
+            if args and args[0] == "crawl"
+            else []
+        )
+        return subprocess.run(
+            [sys.executable, "-m", "scrapy", *args, *crawl_args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

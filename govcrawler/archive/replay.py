@@ -2,12 +2,15 @@
 
 Enabled by the GOVCRAWLER_REPLAY setting (a folder); the addon then installs the replay download
 handler for http and https, so robots.txt, middlewares, retries and the unchanged spider all run
-as in a live crawl. A URL with no capture gets a 404 marked `X-Govcrawler-Replay: miss`.
+as in a live crawl. A URL with no capture gets a 404 marked `X-Govcrawler-Replay: miss`. A
+conditional request is answered as a server would: 304 when it names the capture's ETag or is
+not older than its Last-Modified.
 """
 
 from __future__ import annotations
 
 import logging
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +49,32 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             return Response(request.url, status=404, headers={MISS_HEADER: "miss"}, request=request)
         self.stats.inc_value("replay/hit")
         headers = Headers({**capture.headers, CAPTURED_AT_HEADER: capture.fetched_at})
+        if capture.status == 200 and not_modified(headers, request.headers):
+            self.stats.inc_value("replay/not_modified")
+            return Response(request.url, status=304, headers=headers, request=request)
         body = capture.body
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return respcls(
             url=request.url, status=capture.status, headers=headers, body=body, request=request
         )
+
+
+def not_modified(served: Headers, asked: Headers) -> bool:
+    """Would a server answer this conditional GET with 304 (RFC 9110 §13.1.1-3)?"""
+    if_none_match = asked.get("If-None-Match")
+    if if_none_match is not None:
+        etag = served.get("ETag")
+        tags = [t.strip() for t in if_none_match.decode("latin-1").split(",")]
+        return etag is not None and ("*" in tags or etag.decode("latin-1") in tags)
+    since, modified = asked.get("If-Modified-Since"), served.get("Last-Modified")
+    if since is None or modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(modified.decode("latin-1")) <= parsedate_to_datetime(
+            since.decode("latin-1")
+        )
+    except (TypeError, ValueError):
+        return False
 
 
 class ReplayAddon:

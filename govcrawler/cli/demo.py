@@ -9,7 +9,6 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from govcrawler.export.feeds import run_stamp
 from govcrawler.sites import all_profiles
 
 REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -28,15 +27,13 @@ def register(commands: Any) -> None:
 
 
 def demo_settings(fixtures: Path, data: Path) -> Settings:
-    """The project settings, replaying `fixtures` and writing JSONL under `data`."""
+    """The project settings, replaying `fixtures` and writing JSONL under `data`; no crawl
+    ledger (the demo archives every bundled capture each time, as version 1)."""
     settings = Settings()
     settings.setmodule("govcrawler.settings", priority="project")
-    feed = next(iter(settings.getdict("FEEDS").values()))
-    settings.set(
-        "FEEDS",
-        {str(data / "articles" / "%(name)s" / "%(run_start)s.jsonl"): feed},
-        priority="cmdline",
-    )
+    settings.set("GOVCRAWLER_DATA", str(data), priority="cmdline")
+    settings.set("GOVCRAWLER_STATE", "", priority="cmdline")
+    settings.set("GOVCRAWLER_MANIFEST", "", priority="cmdline")
     settings.set("GOVCRAWLER_REPLAY", str(fixtures), priority="cmdline")
     settings.set(
         "GOVCRAWLER_BOILERPLATE_DIR", str(data / "state" / "boilerplate"), priority="cmdline"
@@ -78,7 +75,7 @@ def summary(crawlers: list[Any], data: Path) -> str:
             for k, v in sorted(stats.items())
             if k.startswith(("govcrawler/skipped/", "govcrawler/blocked/", "govcrawler/dropped/"))
         }
-        output = data / "articles" / name / f"{run_stamp(stats['start_time'])}.jsonl"
+        output = stats.get("govcrawler/output_file", "none (nothing archived)")
         lines += [
             f"{name}: {stats.get('govcrawler/list_pages', 0)} list pages, "
             f"{stats.get('response_received_count', 0)} responses, "

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from govcrawler import __version__
-from govcrawler.cli import check_site, demo, extract, index, query, sites, stats
+from govcrawler.cli import check_site, crawl, demo, extract, index, query, sites, stats
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"govcrawler {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (demo, extract, sites, check_site, query, stats, index):
+    for module in (crawl, demo, extract, sites, check_site, query, stats, index):
         module.register(commands)
     args = parser.parse_args(argv)
     try:

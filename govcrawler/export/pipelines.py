@@ -1,4 +1,4 @@
-"""Item pipelines: only schema-valid, not-yet-exported articles reach the feed."""
+"""Item pipelines: only new or changed, schema-valid, not-yet-exported records reach the archive."""
 
 from __future__ import annotations
 
@@ -12,7 +12,25 @@ import jsonschema
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from govcrawler.item import Article
+from govcrawler.state.site_state import site_state
+
 logger = logging.getLogger(__name__)
+
+
+class InvalidRecord(DropItem):
+    """A record that fails the schema: dropped, counted, and its page retried next run."""
+
+
+class DuplicateRecord(DropItem):
+    """An id already exported in this run."""
+
+
+class UnchangedRecord(DropItem):
+    """The same clean body as the archived version: nothing to write (logged at DEBUG)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")
 
 
 @cache
@@ -50,7 +68,7 @@ class SchemaValidationPipeline:
         errors = schema_errors(ItemAdapter(item).asdict())
         if errors:
             self.stats.inc_value("govcrawler/dropped/invalid_record")
-            raise DropItem(f"record fails the schema: {'; '.join(errors[:3])}")
+            raise InvalidRecord(f"record fails the schema: {'; '.join(errors[:3])}")
         return item
 
 
@@ -69,6 +87,24 @@ class DuplicateArticlePipeline:
         article_id = ItemAdapter(item)["id"]
         if article_id in self.seen:
             self.stats.inc_value("govcrawler/dropped/duplicate")
-            raise DropItem(f"duplicate article {article_id}")
+            raise DuplicateRecord(f"duplicate article {article_id}")
         self.seen.add(article_id)
+        return item
+
+
+class VersioningPipeline:
+    """Numbers each record against the crawl ledger (state/site_state.py): version 1 for a new
+    article, the next version (superseding the archived body) for a changed one; an unchanged
+    body is dropped quietly. Tombstones are numbered by the spider already."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> VersioningPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article) and not site_state(self.crawler).assign_version(item):
+            raise UnchangedRecord(f"unchanged since the archived version: {item.id}")
         return item

@@ -14,6 +14,14 @@ from govcrawler.extraction.decode import decode_html
 logger = logging.getLogger(__name__)
 
 
+class BlockedPage(IgnoreRequest):
+    """A challenge or captcha page instead of the requested one (`reason`: challenge|captcha)."""
+
+    def __init__(self, reason: str, url: str) -> None:
+        super().__init__(f"{reason} page at {url}")
+        self.reason = reason
+
+
 class BlockedPageMiddleware:
     """Turns a challenge/captcha response into IgnoreRequest with `govcrawler/blocked/<kind>` stats.
 
@@ -39,5 +47,5 @@ class BlockedPageMiddleware:
             logger.warning(
                 "Blocked (%s page) at %s: not exported, retried next run", reason, request.url
             )
-            raise IgnoreRequest(f"{reason} page at {request.url}")
+            raise BlockedPage(reason, request.url)
         return response

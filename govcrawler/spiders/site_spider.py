@@ -1,7 +1,11 @@
 """The one spider class: walks a profile's columns (list pages + pagination) to article pages.
 
 Spider arguments: `-a max_pages=N` (list pages per column), `-a since=YYYY-MM-DD` (stop paginating
-once a list page is entirely older; skip older entries), `-a columns=name1,name2`.
+once a list page is entirely older; skip older entries), `-a columns=name1,name2`, `-a backfill=1`
+(walk every list page, even past the point where a rerun would stop).
+
+What to request, when pagination may stop and what a 304/404/410 means come from the crawl
+ledger (state/site_state.py); the spider only asks.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import next_page
 from govcrawler.extraction.record import build
-from govcrawler.item import Article
+from govcrawler.item import Article, Tombstone
 from govcrawler.sites import Column, SiteProfile
+from govcrawler.state.site_state import KNOWN_STATUSES, SiteState, site_state
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,18 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_flag(value: str | bool | None) -> bool:
+    """`-a backfill=1|true|yes|on` (or 0|false|no|off)."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected 1/0, true/false, yes/no or on/off, not {value!r}")
+
+
 class SiteSpider(scrapy.Spider):
     """Crawls one site as its profile describes; subclasses only set `name` and `profile`."""
 
@@ -47,6 +64,7 @@ class SiteSpider(scrapy.Spider):
     boilerplate: BoilerplateLearner  # this site's learned boilerplate (set in from_crawler)
     boilerplate_path: Path | None
     fallback_logged: bool
+    state: SiteState  # the crawl ledger's view for this site (set in from_crawler)
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -54,12 +72,15 @@ class SiteSpider(scrapy.Spider):
         for key, setting in _POLITENESS_SETTINGS.items():
             if key in cls.profile.politeness:
                 settings.set(setting, cls.profile.politeness[key], priority="spider")
+        if cls.profile.recheck_days is not None:
+            settings.set("GOVCRAWLER_RECHECK_DAYS", cls.profile.recheck_days, priority="spider")
 
     def __init__(
         self,
         max_pages: str | int | None = None,
         since: str | None = None,
         columns: str | None = None,
+        backfill: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -69,6 +90,9 @@ class SiteSpider(scrapy.Spider):
             raise ValueError("max_pages must be 1 or more")
         self.since = date.fromisoformat(since).isoformat() if since else None
         self.selected: tuple[Column, ...] = self._select_columns(columns)
+        self.backfill = parse_flag(backfill)
+        self.column_urls = {c.name: c.url for c in self.profile.columns}
+        self.state = SiteState(self.profile, None)  # no ledger until from_crawler
 
     def _select_columns(self, names: str | None) -> tuple[Column, ...]:
         if not names:
@@ -81,10 +105,33 @@ class SiteSpider(scrapy.Spider):
         return tuple(known[n] for n in wanted)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.state.expect_columns(c.url for c in self.selected)
         for column in self.selected:
             yield scrapy.Request(
-                column.url, callback=self.parse_list, cb_kwargs={"column": column.name, "page": 1}
+                column.url,
+                callback=self.parse_list,
+                errback=self.list_failed,
+                cb_kwargs={"column": column.name, "page": 1},
             )
+        for url, column_name in self.state.retries():
+            request = self._article_request(url, column_name)
+            if request is not None:
+                yield request
+
+    def _article_request(self, url: str, column: str | None) -> scrapy.Request | None:
+        """A request for a linked article, or None when the ledger says it is archived and not
+        due for a re-check (or it is requested already)."""
+        plan = self.state.plan(url)
+        if plan is None:
+            return None
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=plan.headers or None,
+            cb_kwargs={"column": column},
+            meta={"handle_httpstatus_list": list(KNOWN_STATUSES)} if plan.known else {},
+        )
 
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[scrapy.Request]:
         """Queue the list's article links, then the next list page."""
@@ -96,6 +143,8 @@ class SiteSpider(scrapy.Spider):
         stats.inc_value("govcrawler/list_pages")
         html = decode_html(response.body, self._content_type(response)).text
         entries = article_links(html, response.url, self.profile)
+        column_url = self.column_urls[column]
+        self.state.list_page_read(response.url, column_url, page, entries)
         if not entries:
             stats.inc_value("govcrawler/list_without_articles")
             logger.warning(
@@ -104,11 +153,14 @@ class SiteSpider(scrapy.Spider):
                 column,
             )
             return
+        covered = not self.backfill and self.state.page_is_covered(
+            [e.url for e in entries], column_url
+        )
         fresh = [e for e in entries if not (self.since and e.date and e.date < self.since)]
         for entry in fresh:
-            yield scrapy.Request(
-                entry.url, callback=self.parse_article, cb_kwargs={"column": column}
-            )
+            request = self._article_request(entry.url, column)
+            if request is not None:
+                yield request
         if self.since and not fresh:
             logger.info(
                 "List page %s is entirely older than %s: stop paginating %s",
@@ -117,17 +169,40 @@ class SiteSpider(scrapy.Spider):
                 column,
             )
             return
+        if covered:
+            logger.info(
+                "List page %s: all its articles were archived by the last complete walk of %s;"
+                " stop paginating (-a backfill=1 walks on)",
+                response.url,
+                column,
+            )
+            self.state.walk_complete(column_url, page)
+            return
         if self.max_pages is not None and page >= self.max_pages:
             return
         url = next_page(html, response.url, self.profile.pagination, page)
         if url:
             yield scrapy.Request(
-                url, callback=self.parse_list, cb_kwargs={"column": column, "page": page + 1}
+                url,
+                callback=self.parse_list,
+                errback=self.list_failed,
+                cb_kwargs={"column": column, "page": page + 1},
             )
+        else:
+            self.state.walk_complete(column_url, page)
+
+    def list_failed(self, failure: Any) -> None:
+        self.state.list_failed(failure.request.url, failure.value)
+
+    def article_failed(self, failure: Any) -> None:
+        """Blocked, HTTP error, network error: counted, and asked for again next run."""
+        request = failure.request
+        self.state.request_failed(request.url, request.cb_kwargs.get("column"), failure.value)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.state = site_state(crawler)  # takes the site's lock: LockHeld if another run has it
         folder = crawler.settings.get("GOVCRAWLER_BOILERPLATE_DIR")
         spider.boilerplate_path = Path(folder) / f"{spider.name}.json" if folder else None
         spider.boilerplate = (
@@ -144,21 +219,33 @@ class SiteSpider(scrapy.Spider):
         if self.boilerplate_path is not None:
             self.boilerplate.save(self.boilerplate_path)
 
-    def parse_article(self, response: Response, column: str) -> Iterator[Article]:
-        """One article page → one record, or a counted, logged skip."""
+    def parse_article(
+        self, response: Response, column: str | None
+    ) -> Iterator[Article | Tombstone]:
+        """One article page → one record, or a counted, logged skip; for an archived article a
+        304 (unchanged) or 404/410 (a tombstone, once)."""
         stats = self.crawler.stats
+        if response.status in KNOWN_STATUSES:
+            if response.status == 304:
+                self.state.not_modified(response.url)
+                return
+            url = (response.meta.get("redirect_urls") or [response.url])[0]
+            tombstone = self.state.tombstone(url, response.status, self._fetched_at(response))
+            if tombstone is not None:
+                yield tombstone
+            return
         if not isinstance(response, TextResponse):
             stats.inc_value("govcrawler/skipped/not_html")
             logger.warning(
                 "Not an HTML page (%s): %s", response.headers.get("Content-Type"), response.url
             )
+            self.state.failed(response.url, column, "skipped", "not_html")
             return
-        captured_at = response.headers.get(CAPTURED_AT_HEADER)
         result = build(
             response.body,
             response.url,
             profile=self.profile,
-            fetched_at=captured_at.decode("ascii") if captured_at else utc_now(),
+            fetched_at=self._fetched_at(response),
             content_type=self._content_type(response),
             http_status=response.status,
             column_hint=column,
@@ -169,11 +256,17 @@ class SiteSpider(scrapy.Spider):
             logger.warning(
                 "Not an article (%s: %s): %s", result.reason, result.detail, response.url
             )
+            self.state.failed(response.url, column, "skipped", result.reason)
             return
         self.boilerplate.observe(result.extraction.observed_lines)
         if result.extraction.fallback:
             self._report_fallback(result.extraction.fallback, response.url)
         stats.inc_value("govcrawler/articles")
+        self.state.remember_validators(
+            result.article.id,
+            self._header(response, "ETag"),
+            self._header(response, "Last-Modified"),
+        )
         yield result.article
 
     def _report_fallback(self, why: str, url: str) -> None:
@@ -195,3 +288,14 @@ class SiteSpider(scrapy.Spider):
     def _content_type(response: Response) -> str | None:
         value = response.headers.get("Content-Type")
         return value.decode("latin-1") if value else None
+
+    @staticmethod
+    def _header(response: Response, name: str) -> str | None:
+        value = response.headers.get(name)
+        return value.decode("latin-1") if value else None
+
+    @staticmethod
+    def _fetched_at(response: Response) -> str:
+        """When the page was fetched: now, or a replayed capture's own time."""
+        captured_at = response.headers.get(CAPTURED_AT_HEADER)
+        return captured_at.decode("ascii") if captured_at else utc_now()

@@ -1,0 +1,131 @@
+"""The run manifest: what a run did, per site, with the sha256 of every file it completed.
+
+`<data>/runs/<run start>.json`, written when the run ends (by `govcrawler crawl` for all its
+sites, or by a single `scrapy crawl`). A site "failed" when it did not finish, raised, was
+blocked, or gave no article where some were expected; `govcrawler crawl` then exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from govcrawler import __version__
+from govcrawler.export.durable import file_sha256, fsync_dir
+from govcrawler.state.site_state import OUTCOMES
+
+MANIFEST_VERSION = 1
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def shown_path(path: Path, data: Path) -> str:
+    """Relative to the data folder when inside it (the archive can move), else absolute."""
+    try:
+        return path.resolve().relative_to(data.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def file_entry(path: Path, records: int, data: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "path": shown_path(path, data),
+        "records": records,
+        "bytes": path.stat().st_size,
+        "sha256": file_sha256(path),
+        **extra,
+    }
+
+
+def outcome_counts(stats: dict[str, Any]) -> dict[str, int]:
+    return {o: int(stats.get(f"govcrawler/outcome/{o}", 0)) for o in OUTCOMES}
+
+
+def site_problems(
+    stats: dict[str, Any],
+    *,
+    reason: str,
+    columns_without_articles: list[str],
+    damaged: list[str],
+) -> list[str]:
+    """Why a site's run counts as failed (empty: it did not)."""
+    counts = outcome_counts(stats)
+    problems = []
+    if reason != "finished":
+        problems.append(f"the crawl did not finish ({reason})")
+    if stats.get("spider_exceptions/count"):
+        problems.append(f"{stats['spider_exceptions/count']} errors in callbacks (see the log)")
+    if stats.get("govcrawler/failed/write"):
+        problems.append(f"{stats['govcrawler/failed/write']} records could not be written")
+    if counts["blocked"]:
+        problems.append(f"{counts['blocked']} pages blocked (challenge or captcha)")
+    problems += [f"no article links from column {url}" for url in columns_without_articles]
+    fetched = sum(counts[o] for o in ("new", "changed", "unchanged", "removed", "known"))
+    if counts["failed"] and not fetched:
+        problems.append(f"none of {counts['failed']} article requests succeeded")
+    problems += [f"damaged run file left as it was: {d}" for d in damaged]
+    return problems
+
+
+def site_report(
+    stats: dict[str, Any],
+    *,
+    reason: str,
+    arguments: dict[str, Any],
+    outputs: list[dict[str, Any]],
+    recovered: list[dict[str, Any]],
+    problems: list[str],
+    ledger: str | None,
+) -> dict[str, Any]:
+    start, finish = stats.get("start_time"), stats.get("finish_time")
+    return {
+        "status": "failed" if problems else "ok",
+        "problems": problems,
+        "finish_reason": reason,
+        "started_at": utc_iso(start) if isinstance(start, datetime) else None,
+        "finished_at": utc_iso(finish or datetime.now(UTC)),
+        "arguments": arguments,
+        "counts": outcome_counts(stats),
+        "list_pages": int(stats.get("govcrawler/list_pages", 0)),
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "outputs": outputs,
+        "recovered": recovered,
+        "ledger": ledger,
+    }
+
+
+def run_manifest(
+    started: datetime, finished: datetime, sites: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "govcrawler": __version__,
+        "started_at": utc_iso(started),
+        "finished_at": utc_iso(finished),
+        "status": "failed" if any(s["status"] != "ok" for s in sites.values()) else "ok",
+        "sites": sites,
+    }
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
+    """Write the manifest durably at `path` (or `<stem>-1.json`… if taken); returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    for n in range(1000):
+        target = path if n == 0 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        fsync_dir(target.parent)
+        return target
+    raise FileExistsError(f"no free manifest name for {path}")

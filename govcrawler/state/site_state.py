@@ -1,0 +1,440 @@
+"""One site's crawl state in one crawl: the ledger seen through the incremental rules.
+
+The spider asks it what to request and whether pagination may stop; the versioning pipeline asks
+which version a record is; the archive extension tells it when a record is durably written, and
+only then is the article marked archived. Every article ends in one outcome, counted in the stats
+as `govcrawler/outcome/<outcome>`. With GOVCRAWLER_STATE empty there is no ledger: every linked
+article is fetched and every record is version 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from govcrawler.extraction.listing import ListEntry
+from govcrawler.extraction.urls import article_id
+from govcrawler.item import Article, Tombstone
+from govcrawler.sites import SiteProfile
+from govcrawler.spiders.middlewares import BlockedPage
+from govcrawler.state.ledger import ArticleState, Ledger, ListPageState
+from govcrawler.state.locks import FileLock
+from govcrawler.state.rules import (
+    DAY,
+    conditional_headers,
+    page_is_covered,
+    recheck_due,
+    version_of,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Every article a run meets ends in exactly one of these (the manifest's counts).
+OUTCOMES = ("new", "changed", "unchanged", "known", "removed", "blocked", "failed", "skipped")
+#: Answers the spider takes itself for an article already archived: not modified, gone.
+KNOWN_STATUSES = (304, 404, 410)
+REMOVED_STATUSES = (404, 410)
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    """Request this article: `known` ones are archived already (re-check, conditional GET)."""
+
+    article_id: str
+    known: bool
+    headers: dict[str, str]
+
+
+class SiteState:
+    def __init__(
+        self,
+        profile: SiteProfile,
+        ledger: Ledger | None,
+        *,
+        stats: Any = None,
+        recheck_days: float = 30.0,
+        recheck_limit: int = 100,
+        clock: Callable[[], float] = time.time,
+        lock: FileLock | None = None,
+    ) -> None:
+        self.profile = profile
+        self.site = profile.key
+        self.ledger = ledger
+        self.stats = stats
+        self.recheck_days = recheck_days
+        self.recheck_limit = recheck_limit
+        self.clock = clock
+        self.lock = lock
+        self.report: dict[str, Any] | None = None  # the manifest entry, set when the crawl closes
+        self._planned: set[str] = set()
+        self._validators: dict[str, tuple[str | None, str | None]] = {}
+        self._walk_marks: dict[str, int | None] = {}
+        self._walked: dict[str, int] = {}  # column URL → pages, for walks that reached the end
+        self._columns: list[str] = []
+        self._columns_with_articles: set[str] = set()
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def count(self, outcome: str, n: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"govcrawler/outcome/{outcome}", n)
+
+    def article_id(self, url: str) -> str:
+        return article_id(self.profile, self.site, url)
+
+    # ---- what to request -----------------------------------------------------------------------
+
+    def plan(self, url: str) -> FetchPlan | None:
+        """Request this linked article? None when it was planned already in this run, or is
+        archived and not due for its re-check (counted `known`)."""
+        aid = self.article_id(url)
+        if aid in self._planned:
+            return None
+        self._planned.add(aid)
+        known = self.ledger.article(aid) if self.ledger else None
+        if known is None:
+            return FetchPlan(aid, False, {})
+        if not recheck_due(known.last_fetched, self.now(), self.recheck_days):
+            self.count("known")
+            return None
+        return FetchPlan(aid, True, conditional_headers(known.etag, known.last_modified))
+
+    def retries(self) -> list[tuple[str, str | None]]:
+        """(url, column) to request besides the list pages: every article that could not be
+        archived yet, then up to `recheck_limit` archived ones whose re-check is due, oldest
+        first (so removals are noticed even when the list no longer links the article)."""
+        if self.ledger is None:
+            return []
+        pending = self.ledger.pending(self.site)
+        due: list[ArticleState] = []
+        if self.recheck_limit > 0:
+            before = self.now() - int(self.recheck_days * DAY) + 1
+            due = self.ledger.due(self.site, fetched_before=before, limit=self.recheck_limit)
+        if pending or due:
+            logger.info(
+                "%s: retrying %d articles not archived yet, re-checking %d archived ones",
+                self.site,
+                len(pending),
+                len(due),
+            )
+        return [(p.url, p.column) for p in pending] + [(a.url, a.column) for a in due]
+
+    def expect_columns(self, column_urls: Iterable[str]) -> None:
+        self._columns = list(column_urls)
+
+    def list_page_read(
+        self, url: str, column_url: str, page: int, entries: list[ListEntry]
+    ) -> None:
+        if entries:
+            self._columns_with_articles.add(column_url)
+        if self.ledger is None:
+            return
+        self.ledger.save_list_page(
+            ListPageState(
+                url=url,
+                site=self.site,
+                column_url=column_url,
+                page=page,
+                last_fetched=self.now(),
+                entries=len(entries),
+                newest_id=self.article_id(entries[0].url) if entries else None,
+                newest_date=entries[0].date if entries else None,
+            )
+        )
+
+    def page_is_covered(self, urls: list[str], column_url: str) -> bool:
+        """Every article on this list page was in the ledger when the column's last complete walk
+        finished: pagination may stop here (state/rules.py:page_is_covered)."""
+        if self.ledger is None:
+            return False
+        if column_url not in self._walk_marks:
+            self._walk_marks[column_url] = self.ledger.walk_completed_at(self.site, column_url)
+        seen = [self.ledger.first_seen(self.article_id(u)) for u in urls]
+        return page_is_covered(seen, self._walk_marks[column_url])
+
+    def walk_complete(self, column_url: str, pages: int) -> None:
+        """The column's pagination ended (last page, or a covered page): recorded at a clean close."""
+        self._walked[column_url] = pages
+
+    def columns_without_articles(self) -> list[str]:
+        return [c for c in self._columns if c not in self._columns_with_articles]
+
+    # ---- what an answer means ------------------------------------------------------------------
+
+    def remember_validators(self, aid: str, etag: str | None, last_modified: str | None) -> None:
+        """ETag / Last-Modified of a 200 answer, stored with the record once it is written."""
+        if self.ledger is not None and (etag or last_modified):
+            self._validators[aid] = (etag, last_modified)
+
+    def not_modified(self, url: str) -> None:
+        """304 to a conditional re-check."""
+        if self.ledger is not None:
+            self.ledger.mark_fetched(self.article_id(url), at=self.now(), status=304)
+        self.count("unchanged")
+
+    def tombstone(self, url: str, status: int, fetched_at: str) -> Tombstone | None:
+        """An archived article answers 404/410: its tombstone, once (None if it is gone already)."""
+        known = self.ledger.article(self.article_id(url)) if self.ledger else None
+        if self.ledger is None or known is None:
+            self.failed(url, None, "failed", f"http_{status}")
+            return None
+        if known.removed:
+            self.ledger.mark_fetched(known.id, at=self.now(), status=status)
+            self.count("unchanged")
+            return None
+        logger.warning("Gone from the site (HTTP %d), writing a tombstone: %s", status, url)
+        return Tombstone(
+            id=known.id,
+            site=self.site,
+            site_name=self.profile.name,
+            url=known.url,
+            column=known.column,
+            title=known.title,
+            published_at=known.published_at,
+            fetched_at=fetched_at,
+            http_status=status,
+            version=known.version + 1,
+            supersedes=known.content_sha256,
+        )
+
+    def assign_version(self, article: Article) -> bool:
+        """Set the record's version/supersedes from the ledger; False when its body is unchanged
+        (nothing to write: the re-check is recorded and counted `unchanged`)."""
+        if self.ledger is None:
+            return True
+        decision = version_of(self.ledger.article(article.id), article.content_sha256)
+        if decision.outcome == "unchanged":
+            etag, last_modified = self._validators.pop(article.id, (None, None))
+            self.ledger.mark_fetched(
+                article.id,
+                at=self.now(),
+                status=article.http_status,
+                etag=etag,
+                last_modified=last_modified,
+            )
+            self.count("unchanged")
+            return False
+        article.version, article.supersedes = decision.version, decision.supersedes
+        return True
+
+    def failed(self, url: str, column: str | None, outcome: str, reason: str) -> None:
+        """A linked article that could not be archived: counted, and (if never archived) kept in
+        the ledger's pending list so the next run asks for it again."""
+        self.count(outcome)
+        if self.ledger is None:
+            return
+        aid = self.article_id(url)
+        self._validators.pop(aid, None)
+        if self.ledger.article(aid) is None:
+            self.ledger.add_pending(
+                article_id=aid, site=self.site, url=url, column=column, reason=reason, at=self.now()
+            )
+
+    def request_failed(self, url: str, column: str | None, error: BaseException) -> None:
+        """An article request that ended in an error instead of a response."""
+        outcome, reason = failure_outcome(error)
+        if outcome != "blocked":  # BlockedPageMiddleware has logged those
+            logger.warning("Could not fetch %s (%s): retried next run", url, reason)
+        self.failed(url, column, outcome, reason)
+
+    def list_failed(self, url: str, error: BaseException) -> None:
+        outcome, reason = failure_outcome(error)
+        if self.stats is not None:
+            self.stats.inc_value("govcrawler/failed/list_page")
+        if outcome == "blocked":
+            self.count("blocked")
+        else:
+            logger.warning("Could not fetch list page %s (%s)", url, reason)
+
+    # ---- after the durable write ---------------------------------------------------------------
+
+    def written(self, record: Article | Tombstone, file: Path) -> None:
+        """The record is on disk in `file`: now the ledger may say so."""
+        self.count(
+            "removed"
+            if isinstance(record, Tombstone)
+            else ("new" if record.version == 1 else "changed")
+        )
+        if self.ledger is None:
+            return
+        known = self.ledger.article(record.id)
+        now = self.now()
+        etag, last_modified = self._validators.pop(record.id, (None, None))
+        if isinstance(record, Tombstone):
+            state = ArticleState(
+                id=record.id,
+                site=self.site,
+                url=record.url,
+                column=record.column,
+                title=record.title,
+                published_at=record.published_at,
+                first_seen=known.first_seen if known else now,
+                last_fetched=now,
+                last_status=record.http_status,
+                etag=None,
+                last_modified=None,
+                content_sha256=record.supersedes,
+                version=record.version,
+                removed=True,
+                file=str(file),
+            )
+        else:
+            state = ArticleState(
+                id=record.id,
+                site=self.site,
+                url=record.url,
+                column=record.column,
+                title=record.title,
+                published_at=record.published_at,
+                first_seen=known.first_seen if known else now,
+                last_fetched=now,
+                last_status=record.http_status,
+                etag=etag,
+                last_modified=last_modified,
+                content_sha256=record.content_sha256,
+                version=record.version,
+                removed=False,
+                file=str(file),
+            )
+        self.ledger.save_article(state)
+
+    def reconcile(self, records: Iterable[dict[str, Any]], file: Path) -> int:
+        """Bring the ledger up to a recovered run file: a record written just before a kill may
+        not have reached the ledger. Returns how many records were newer than the ledger."""
+        if self.ledger is None:
+            return 0
+        applied, now = 0, self.now()
+        with self.ledger.transaction():
+            for rec in records:
+                known = self.ledger.article(rec["id"])
+                version = int(rec.get("version") or 1)
+                if known is not None and known.version >= version:
+                    continue
+                removed = rec.get("removed") is True
+                self.ledger.save_article(
+                    ArticleState(
+                        id=rec["id"],
+                        site=self.site,
+                        url=rec["url"],
+                        column=rec.get("column"),
+                        title=rec.get("title"),
+                        published_at=rec.get("published_at"),
+                        first_seen=known.first_seen if known else now,
+                        last_fetched=now,
+                        last_status=int(rec.get("http_status") or 200),
+                        etag=None,
+                        last_modified=None,
+                        content_sha256=rec["supersedes"] if removed else rec["content_sha256"],
+                        version=version,
+                        removed=removed,
+                        file=str(file),
+                    )
+                )
+                applied += 1
+        return applied
+
+    def close(self, *, finished: bool) -> None:
+        """Record the completed column walks (only after a clean finish), release ledger and lock."""
+        if self.ledger is not None:
+            if finished and self._walked:
+                now = self.now()
+                with self.ledger.transaction():
+                    for column_url, pages in self._walked.items():
+                        self.ledger.save_walk(self.site, column_url, at=now, pages=pages)
+            release_ledger(self.ledger)
+            self.ledger = None
+        if self.lock is not None:
+            self.lock.release()
+
+
+def failure_outcome(error: BaseException) -> tuple[str, str]:
+    """(outcome, reason) of a request error: blocked page, HTTP error, robots.txt, network."""
+    if isinstance(error, BlockedPage):
+        return "blocked", error.reason
+    if isinstance(error, HttpError):
+        return "failed", f"http_{error.response.status}"
+    if isinstance(error, IgnoreRequest):
+        return "skipped", "robots" if "robots.txt" in str(error) else "ignored"
+    return "failed", type(error).__name__
+
+
+# ---- one ledger per process, one state per crawler ---------------------------------------------
+
+_LEDGERS: dict[Path, tuple[Ledger, int]] = {}
+_STATES: weakref.WeakKeyDictionary[Any, SiteState] = weakref.WeakKeyDictionary()
+
+
+def open_ledger(path: Path) -> Ledger:
+    """The process's one connection to the ledger at `path` (shared by all its crawlers)."""
+    key = path.resolve()
+    ledger, users = _LEDGERS.get(key, (None, 0))
+    if ledger is None:
+        ledger = Ledger(key)
+    _LEDGERS[key] = (ledger, users + 1)
+    return ledger
+
+
+def release_ledger(ledger: Ledger) -> None:
+    key = ledger.path
+    _, users = _LEDGERS.get(key, (ledger, 1))
+    if users <= 1:
+        _LEDGERS.pop(key, None)
+        ledger.close()
+    else:
+        _LEDGERS[key] = (ledger, users - 1)
+
+
+def data_path(settings: Any, name: str, **params: str) -> Path | None:
+    """A GOVCRAWLER_* path setting with `%(data)s` (and `params`) filled in; None when empty."""
+    pattern = settings.get(name)
+    if not pattern:
+        return None
+    return Path(str(pattern) % {"data": settings.get("GOVCRAWLER_DATA") or "data", **params})
+
+
+class _CrawlerStats:
+    """The crawler's stats collector, looked up on use (it does not exist yet when spiders are
+    built)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(key, count)
+
+
+def site_state(crawler: Any) -> SiteState:
+    """The crawler's SiteState, created on first use: takes the site's lock (LockHeld if another
+    run has it) and opens the ledger."""
+    state = _STATES.get(crawler)
+    if state is not None:
+        return state
+    profile: SiteProfile = crawler.spidercls.profile
+    settings = crawler.settings
+    data = Path(settings.get("GOVCRAWLER_DATA") or "data")
+    lock = FileLock(data / "locks" / f"{profile.key}.lock")
+    lock.acquire()
+    try:
+        path = data_path(settings, "GOVCRAWLER_STATE")
+        state = SiteState(
+            profile,
+            open_ledger(path) if path else None,
+            stats=_CrawlerStats(crawler),
+            recheck_days=settings.getfloat("GOVCRAWLER_RECHECK_DAYS", 30.0),
+            recheck_limit=settings.getint("GOVCRAWLER_RECHECK_LIMIT", 100),
+            lock=lock,
+        )
+    except BaseException:
+        lock.release()
+        raise
+    _STATES[crawler] = state
+    return state

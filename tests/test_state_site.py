@@ -1,0 +1,224 @@
+"""SiteState: the incremental rules applied to one site's crawl, with a real ledger and a fake clock."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+from govcrawler.extraction.listing import ListEntry
+from govcrawler.item import Article, Tombstone
+from govcrawler.sites import PROFILE_DIR, ProfileError, get_profile, load_profile
+from govcrawler.spiders.site_spider import SiteSpider
+from govcrawler.state.ledger import Ledger
+from govcrawler.state.rules import DAY
+from govcrawler.state.site_state import SiteState
+from tests.test_crash_recovery import make_article
+
+COLUMN = "https://www.ccdi.gov.cn/yaowenn/index.html"
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] += count
+
+    def outcomes(self) -> dict[str, int]:
+        prefix = "govcrawler/outcome/"
+        return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def ledger_path(tmp_path: Path) -> Path:
+    return tmp_path / "state.sqlite"
+
+
+def run(ledger_path: Path, clock: Clock, **kwargs: float) -> SiteState:
+    """The state of one new crawl of ccdi (each run opens the ledger afresh)."""
+    return SiteState(get_profile("ccdi"), Ledger(ledger_path), stats=Stats(), clock=clock, **kwargs)
+
+
+def archive(state: SiteState, record: Article | Tombstone) -> None:
+    """What the archive extension does once the record's line is on disk."""
+    state.written(record, Path("articles/ccdi/run.jsonl"))
+
+
+def url(n: int) -> str:
+    return make_article(n).url
+
+
+def test_known_articles_are_not_requested_until_their_recheck_is_due(ledger_path: Path) -> None:
+    clock = Clock()
+    first = run(ledger_path, clock)
+    plan = first.plan(url(1))
+    assert plan is not None and not plan.known and plan.headers == {}
+    assert first.plan(url(1)) is None  # once per run
+    record = make_article(1)
+    assert first.assign_version(record) and record.version == 1
+    first.remember_validators(record.id, '"etag-1"', None)
+    archive(first, record)
+    assert first.stats.outcomes() == {"new": 1}
+
+    clock.now += 29 * DAY
+    second = run(ledger_path, clock)
+    assert second.plan(url(1)) is None
+    assert second.stats.outcomes() == {"known": 1}
+
+    clock.now += 1 * DAY
+    third = run(ledger_path, clock)
+    plan = third.plan(url(1))
+    assert plan is not None and plan.known
+    assert plan.headers == {"If-None-Match": '"etag-1"'}
+    third.not_modified(url(1))
+    assert third.stats.outcomes() == {"unchanged": 1}
+    assert run(ledger_path, clock).plan(url(1)) is None  # checked just now
+
+
+def test_versions_follow_the_clean_body(ledger_path: Path) -> None:
+    clock = Clock()
+    first = run(ledger_path, clock)
+    archive(first, make_article(1))
+
+    second = run(ledger_path, clock, recheck_days=0)
+    same = make_article(1)
+    assert not second.assign_version(same)  # nothing to write
+    assert second.stats.outcomes() == {"unchanged": 1}
+
+    changed = make_article(1)
+    changed.body += "\n补充一段。"
+    changed.content_sha256 = ""
+    changed.__post_init__()
+    assert second.assign_version(changed)
+    assert (changed.version, changed.supersedes) == (2, make_article(1).content_sha256)
+    archive(second, changed)
+    assert second.stats.outcomes() == {"unchanged": 1, "changed": 1}
+    known = second.ledger.article("ccdi:1") if second.ledger else None
+    assert known is not None and known.version == 2
+    assert known.content_sha256 == changed.content_sha256
+
+
+def test_a_gone_article_gets_one_tombstone(ledger_path: Path) -> None:
+    clock = Clock()
+    first = run(ledger_path, clock)
+    archive(first, make_article(1))
+
+    second = run(ledger_path, clock)
+    tombstone = second.tombstone(url(1), 410, "2026-11-28T00:00:00Z")
+    assert tombstone is not None
+    assert (tombstone.version, tombstone.supersedes) == (2, make_article(1).content_sha256)
+    assert (tombstone.title, tombstone.http_status, tombstone.removed) == ("第1篇", 410, True)
+    archive(second, tombstone)
+    assert second.stats.outcomes() == {"removed": 1}
+
+    third = run(ledger_path, clock)
+    assert third.tombstone(url(1), 404, "2026-11-29T00:00:00Z") is None
+    assert third.stats.outcomes() == {"unchanged": 1}
+
+    restored = make_article(1)  # the page is back, unchanged
+    assert third.assign_version(restored)
+    assert (restored.version, restored.supersedes) == (3, make_article(1).content_sha256)
+
+
+def test_an_article_never_archived_is_pending_until_it_is(ledger_path: Path) -> None:
+    clock = Clock()
+    first = run(ledger_path, clock)
+    first.failed(url(1), "要闻", "blocked", "captcha")
+    assert first.tombstone(url(2), 404, "2026-11-28T00:00:00Z") is None  # not archived: a failure
+    archive(first, make_article(3))
+    first.failed(url(3), "要闻", "failed", "http_500")  # archived already: nothing pending
+    assert first.stats.outcomes() == {"blocked": 1, "failed": 2, "new": 1}
+
+    second = run(ledger_path, clock, recheck_days=0, recheck_limit=5)
+    assert second.retries() == [(url(1), "要闻"), (url(2), None), (url(3), "要闻")]
+    archive(second, make_article(1))
+    assert [u for u, _ in run(ledger_path, clock).retries()] == [url(2)]
+
+
+def test_pagination_stops_only_on_a_page_covered_by_a_complete_walk(ledger_path: Path) -> None:
+    clock = Clock()
+    entries = [ListEntry(url(n), f"第{n}篇", "2026-03-01") for n in (1, 2)]
+    first = run(ledger_path, clock)
+    archive(first, make_article(1))
+    archive(first, make_article(2))
+    first.list_page_read(COLUMN, COLUMN, 1, entries)
+    assert not first.page_is_covered([url(1), url(2)], COLUMN)  # no complete walk yet
+    first.walk_complete(COLUMN, 1)
+    first.close(finished=False)  # killed or stopped: the walk does not count
+
+    clock.now += 60
+    second = run(ledger_path, clock)
+    assert not second.page_is_covered([url(1), url(2)], COLUMN)
+    second.walk_complete(COLUMN, 1)
+    second.close(finished=True)
+
+    clock.now += 60
+    third = run(ledger_path, clock)
+    assert third.page_is_covered([url(1), url(2)], COLUMN)
+    archive(third, make_article(3))  # new since the last complete walk
+    assert not third.page_is_covered([url(3), url(1)], COLUMN)
+    djcf = "https://www.ccdi.gov.cn/scdcn/zggb/djcf/index.html"
+    third.expect_columns([COLUMN, djcf])
+    assert third.columns_without_articles() == [COLUMN, djcf]
+    third.list_page_read(COLUMN, COLUMN, 1, entries)
+    third.list_page_read(djcf, djcf, 1, [])
+    assert third.columns_without_articles() == [djcf]
+    page = third.ledger.list_page(COLUMN) if third.ledger else None
+    assert page is not None and (page.entries, page.newest_id) == (2, "ccdi:1")
+
+
+def test_reconcile_applies_only_records_newer_than_the_ledger(ledger_path: Path) -> None:
+    clock = Clock()
+    state = run(ledger_path, clock)
+    archive(state, make_article(1))
+    v1 = make_article(1).to_dict()
+    v2 = dict(v1, version=2, supersedes=v1["content_sha256"], content_sha256="c" * 64)
+    gone = Tombstone(
+        id="ccdi:1",
+        site="ccdi",
+        site_name="中央纪委国家监委",
+        url=url(1),
+        column="要闻",
+        title="第1篇",
+        published_at=None,
+        fetched_at="2026-11-28T00:00:00Z",
+        http_status=404,
+        version=3,
+        supersedes="c" * 64,
+    ).to_dict()
+    applied = state.reconcile([v1, v2, make_article(2).to_dict(), gone], Path("recovered.jsonl"))
+    assert applied == 3
+    assert state.ledger is not None
+    one, two = state.ledger.article("ccdi:1"), state.ledger.article("ccdi:2")
+    assert one is not None and (one.version, one.removed, one.content_sha256) == (3, True, "c" * 64)
+    assert two is not None and two.file == "recovered.jsonl"
+    assert state.reconcile([v2], Path("again.jsonl")) == 0
+
+
+def test_a_profile_sets_its_own_recheck_days(tmp_path: Path) -> None:
+    text = (PROFILE_DIR / "anhui.toml").read_text("utf-8") + "\n[incremental]\nrecheck_days = 7\n"
+    path = tmp_path / "anhui.toml"
+    path.write_text(text, "utf-8")
+    profile = load_profile(path)
+    assert profile.recheck_days == 7
+    spider = type("AnhuiSpider", (SiteSpider,), {"name": "anhui", "profile": profile})
+    settings = Settings({"GOVCRAWLER_RECHECK_DAYS": 30})
+    spider.update_settings(settings)
+    assert settings.getfloat("GOVCRAWLER_RECHECK_DAYS") == 7
+    path.write_text(text.replace("recheck_days = 7", "recheck_days = -1"), "utf-8")
+    with pytest.raises(ProfileError, match=r"'incremental\.recheck_days' must be 0 or more"):
+        load_profile(path)
+    path.write_text(text.replace("recheck_days = 7", "recheck_every = 7"), "utf-8")
+    with pytest.raises(ProfileError, match="unknown key"):
+        load_profile(path)
