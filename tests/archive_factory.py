@@ -118,7 +118,9 @@ def make_article(rng: random.Random, site: str, number: int, published: datetime
         "http_status": 200,
         "content_sha256": sha(body),
         "extractor": "profile",
-        "schema_version": 1,
+        "version": 1,
+        "supersedes": None,
+        "schema_version": 2,
     }
 
 
@@ -138,10 +140,11 @@ def _events(
         published = start + timedelta(days=rng.random() * days)
         published = published.replace(second=0, microsecond=0)
         rec = make_article(rng, site, number, published)
-        legacy = site == "fujian"  # archived before versioning: no `version`, dup per run
+        legacy = site == "fujian"  # archived before versioning (schema 1): no `version`
         fetched = published + timedelta(hours=rng.randint(1, 30))
-        if not legacy:
-            rec["version"] = 1
+        if legacy:
+            del rec["version"], rec["supersedes"]
+            rec["schema_version"] = 1
         yield fetched, site, rec
         version, previous = 1, rec
         if rng.random() < changed:
@@ -161,14 +164,15 @@ def _events(
             yield (
                 fetched,
                 site,
-                {
-                    "id": rec["id"],
-                    "site": site,
-                    "url": rec["url"],
-                    "removed": True,
+                {  # the tombstone of record schema 2
+                    **{k: previous[k] for k in ("id", "site", "site_name", "url", "column")},
+                    **{k: previous[k] for k in ("title", "published_at")},
+                    "fetched_at": "",
+                    "http_status": 404,
                     "version": version,
                     "supersedes": previous["content_sha256"],
-                    "http_status": 404,
+                    "removed": True,
+                    "schema_version": 2,
                 },
             )
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from govcrawler.export.pipelines import schema_errors
+from govcrawler.query import index as index_module
 from govcrawler.query.index import connect, default_index, refresh
 from govcrawler.query.search import Query, period_end, period_start, search
 from govcrawler.query.text import fold, grams, parse_terms, snippet
@@ -90,11 +92,15 @@ def test_a_name_typed_in_traditional_finds_it_in_both_scripts(
     assert got == want and got
 
 
-def test_field_title_searches_titles_only(conn: sqlite3.Connection, archive: Archive) -> None:
-    got = {r["id"] for r in found(conn, archive, text="开除党籍", field="title")}
-    want = {r["id"] for r in online(archive) if contains(r, ["开除党籍"], ("title",))}
-    in_body_only = {r["id"] for r in online(archive) if contains(r, ["开除党籍"])} - want
-    assert got == want and in_body_only  # the restriction excluded real body matches
+@pytest.mark.parametrize("text", ["开除党籍", "紀律", "党"])
+@pytest.mark.parametrize("field", ["title", "body"])
+def test_field_restricts_the_search_for_long_and_short_terms(
+    conn: sqlite3.Connection, archive: Archive, text: str, field: str
+) -> None:
+    got = {r["id"] for r in found(conn, archive, text=text, field=field)}
+    want = {r["id"] for r in online(archive) if contains(r, [text], (field,))}
+    elsewhere_only = {r["id"] for r in online(archive) if contains(r, [text])} - want
+    assert got == want and want and elsewhere_only  # the restriction excluded real matches
 
 
 def test_filters_site_column_and_dates(conn: sqlite3.Connection, archive: Archive) -> None:
@@ -232,3 +238,24 @@ def test_grams_snippets_and_terms() -> None:
         parse_terms("，。")
     terms = parse_terms("留置 開除黨籍")
     assert (terms.short, terms.long) == (("留置",), ("开除党籍",))
+
+
+def test_generated_records_are_schema_valid(archive: Archive) -> None:
+    """The query tests run on records shaped like the crawler's (schema-2 articles and
+    tombstones); only the legacy site mimics schema-1 records, which had no `version`."""
+    current = [r for r in archive.records if r.get("schema_version") == 2]
+    assert {bool(r.get("removed")) for r in current} == {True, False}
+    for rec in current:
+        assert schema_errors(rec) == [], rec["id"]
+
+
+def test_indexing_in_a_worker_process_gives_the_same_index(
+    conn: sqlite3.Connection, archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "PARALLEL_FROM_BYTES", 0)  # what a big update does
+    other = connect(tmp_path / "parallel.sqlite")
+    assert refresh(other, archive.root).files == len(archive.files)
+    rows = "SELECT id, site, line, offset, latest, current, gone FROM records ORDER BY rowid"
+    assert other.execute(rows).fetchall() == conn.execute(rows).fetchall()
+    for text in ("开除党籍", "渎"):
+        assert search(other, Query(text=text)) == search(conn, Query(text=text))

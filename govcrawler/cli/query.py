@@ -29,7 +29,9 @@ def register(commands: Any) -> None:
         "occur (simplified or traditional script, any length); without TEXT every article "
         "that passes the filters is listed. Newest first, latest version of each article.",
     )
-    parser.add_argument("text", nargs="?", metavar="TEXT", help="e.g. 开除党籍 or '留置 安徽'")
+    parser.add_argument(
+        "text", nargs="*", metavar="TEXT", help="e.g. 开除党籍, or 留置 安徽 (all must occur)"
+    )
     add_archive_args(parser)
     add_filter_args(parser)
     parser.add_argument("--field", choices=("title", "body"), help="search only this field")
@@ -91,7 +93,11 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
     if not data.is_dir():
         raise ValueError(f"no archive folder {data} (give the folder of JSONL files with --data)")
     conn = connect(args.index or default_index(data))
-    result = refresh(conn, data, rebuild=rebuild)
+    result = refresh(
+        conn, data, rebuild=rebuild, progress=_progress if sys.stderr.isatty() else None
+    )
+    if sys.stderr.isatty() and result.files:
+        print(file=sys.stderr)
     if result.rebuilt and result.rebuilt not in ("new index", "asked for"):
         print(f"govcrawler: rebuilt the search index ({result.rebuilt})", file=sys.stderr)
     if result.files:
@@ -112,9 +118,13 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
     return conn
 
 
+def _progress(done: int, total: int) -> None:
+    print(f"\rgovcrawler: indexing new archive files: {done}/{total}", end="", file=sys.stderr)
+
+
 def build_query(args: argparse.Namespace, limit: int | None = None) -> Query:
     return Query(
-        text=getattr(args, "text", None),
+        text=" ".join(getattr(args, "text", None) or []) or None,
         sites=args.site,
         columns=args.column,
         since=args.since,

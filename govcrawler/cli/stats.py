@@ -36,7 +36,7 @@ def register(commands: Any) -> None:
         metavar="site|month|column",
         help="group by these, in this order (default: site)",
     )
-    parser.add_argument("text", nargs="?", metavar="TEXT", help="count only articles matching")
+    parser.add_argument("text", nargs="*", metavar="TEXT", help="count only articles matching")
     add_archive_args(parser)
     add_filter_args(parser)
     parser.add_argument("--format", choices=("table", "csv"), default="table")

@@ -6,7 +6,8 @@ Tables:
 - `records`: one row per archive line that is a record, with its file/offset (the JSONL stays the
   record of truth), filter fields and the version flags `latest`, `current`, `gone`;
 - `tri`: trigram FTS5 over the folded title/body, for terms of 3+ characters;
-- `grams`: unigram+bigram tokens of the folded title/body, for 1–2 character terms;
+- `grams`: the distinct unigram+bigram tokens of the folded title (marked) and body, for 1–2
+  character terms (a token list per record, no positions: small);
 - `files`, `bad_lines`: what was read, and every malformed line with file and line number.
 Both FTS tables are contentless: the index holds no copy of the text.
 """
@@ -14,17 +15,18 @@ Both FTS tables are contentless: the index holds no copy of the text.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcrawler.query.archive import ArchiveFile, Line, archive_files, read_lines
-from govcrawler.query.text import fold, grams
+from govcrawler.query.archive import ArchiveFile, archive_files, read_lines
+from govcrawler.query.text import TITLE_MARK, fold, grams
 
 INDEX_NAME = ".query-index.sqlite"
-FORMAT = "1"  # bump when the tables change: an old index is rebuilt
+FORMAT = "2"  # bump when the tables change: an old index is rebuilt
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -39,8 +41,8 @@ CREATE TABLE records(
 CREATE INDEX records_id ON records(id);
 CREATE INDEX records_latest ON records(latest, published_at);
 CREATE VIRTUAL TABLE tri USING fts5(title, body, tokenize='trigram', content='');
-CREATE VIRTUAL TABLE grams USING fts5(title, body, tokenize='unicode61 remove_diacritics 0',
-                                      content='', detail='column');
+CREATE VIRTUAL TABLE grams USING fts5(tokens, tokenize='unicode61 remove_diacritics 0',
+                                      content='', detail='none');
 """
 
 #: The latest-version rule: highest `version`; records without one (before versioning existed)
@@ -113,8 +115,23 @@ def _create(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
 
 
-def refresh(conn: sqlite3.Connection, data: Path, rebuild: bool = False) -> Refresh:
-    """Bring the index up to date with the `*.jsonl` files under `data`."""
+#: With more new bytes than this, reading/folding runs in a second process while this one
+#: writes SQLite (the two halves of indexing take about as long each).
+PARALLEL_FROM_BYTES = 32 * 2**20
+
+
+def refresh(
+    conn: sqlite3.Connection,
+    data: Path,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Refresh:
+    """Bring the index up to date with the `*.jsonl` files under `data`.
+
+    Each new file is added in its own transaction (records, text, version flags together), so
+    an interrupted build keeps what it finished and the next call adds the rest; two processes
+    updating at once take turns file by file. `progress(done, total)` is called per file.
+    """
     on_disk = archive_files(data)
     result = Refresh(bad=[])
     with _write(conn):
@@ -122,18 +139,38 @@ def refresh(conn: sqlite3.Connection, data: Path, rebuild: bool = False) -> Refr
         if reason:
             _create(conn)
             result.rebuilt = reason
-        known = {r[0] for r in conn.execute("SELECT path FROM files")}
-        new = [f for f in on_disk if f.relpath not in known]
-        if not new:
-            return result
-        before = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM records").fetchone()[0]
-        for archive_file in new:
-            records, bad = _add_file(conn, data, archive_file)
-            result.files += 1
-            result.records += records
-            result.bad = [*(result.bad or []), *bad]
-        _update_versions(conn, before)
+    known = {r[0] for r in conn.execute("SELECT path FROM files")}
+    new = [f for f in on_disk if f.relpath not in known]
+    for done, (archive_file, prepared) in enumerate(_prepared(data, new), start=1):
+        with _write(conn):
+            if conn.execute(
+                "SELECT 1 FROM files WHERE path = ?", (archive_file.relpath,)
+            ).fetchone():
+                continue  # another process added it meanwhile
+            before = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM records").fetchone()[0]
+            _store(conn, archive_file, prepared)
+            _update_versions(conn, before)
+        result.files += 1
+        result.records += len(prepared.rows)
+        result.bad = [*(result.bad or []), *prepared.bad]
+        if progress:
+            progress(done, len(new))
     return result
+
+
+def _prepared(data: Path, files: list[ArchiveFile]) -> Iterator[tuple[ArchiveFile, Prepared]]:
+    """Each file with its prepared rows, in order; read ahead by one in a worker process."""
+    if sum(f.size for f in files) <= PARALLEL_FROM_BYTES:
+        for f in files:
+            yield f, prepare_file(data, f.relpath)
+        return
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        ahead = [pool.submit(prepare_file, data, f.relpath) for f in files[:2]]
+        for i, f in enumerate(files):
+            prepared = ahead.pop(0).result()
+            if i + 2 < len(files):
+                ahead.append(pool.submit(prepare_file, data, files[i + 2].relpath))
+            yield f, prepared
 
 
 def _stale(conn: sqlite3.Connection, on_disk: list[ArchiveFile]) -> str | None:
@@ -153,43 +190,31 @@ def _stale(conn: sqlite3.Connection, on_disk: list[ArchiveFile]) -> str | None:
     return None
 
 
-def _add_file(conn: sqlite3.Connection, data: Path, f: ArchiveFile) -> tuple[int, list[BadLine]]:
-    cur = conn.execute(
-        "INSERT INTO files(path, size, mtime_ns) VALUES (?, ?, ?)", (f.relpath, f.size, f.mtime_ns)
-    )
-    file_id = cur.lastrowid
-    good, bad = 0, []
-    batch: list[Line] = []
-    for line in read_lines(data / f.relpath):
-        if line.error is not None:
-            bad.append(BadLine(f.relpath, line.number, line.error))
-            continue
-        batch.append(line)
-        if len(batch) >= 2000:
-            good += _insert(conn, file_id, batch)
-            batch = []
-    good += _insert(conn, file_id, batch)
-    conn.executemany(
-        "INSERT INTO bad_lines VALUES (?, ?, ?)", ((file_id, b.line, b.error) for b in bad)
-    )
-    conn.execute("UPDATE files SET records=?, bad=? WHERE file_id=?", (good, len(bad), file_id))
-    return good, bad
+@dataclass
+class Prepared:
+    """One archive file made ready for the index: record rows, search texts, bad lines."""
+
+    rows: list[tuple[object, ...]]
+    texts: list[tuple[str, str, str]]  # folded title, folded body, gram tokens
+    bad: list[BadLine]
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _insert(conn: sqlite3.Connection, file_id: int | None, lines: Iterable[Line]) -> int:
-    rows, texts = [], []
-    for line in lines:
+def prepare_file(data: Path, relpath: str) -> Prepared:
+    """Read, parse and fold one run file (pure: runs in a worker process for big updates)."""
+    out = Prepared([], [], [])
+    for line in read_lines(data / relpath):
         rec = line.record
-        assert rec is not None
+        if rec is None:
+            out.bad.append(BadLine(relpath, line.number, line.error or "unreadable"))
+            continue
         version = rec.get("version")
         column = _text(rec.get("column"))
-        rows.append(
+        out.rows.append(
             (
-                file_id,
                 line.number,
                 line.offset,
                 line.length,
@@ -203,26 +228,37 @@ def _insert(conn: sqlite3.Connection, file_id: int | None, lines: Iterable[Line]
             )
         )
         title, body = fold(_text(rec.get("title")) or ""), fold(_text(rec.get("body")) or "")
-        texts.append((title, body, grams(title), grams(body)))
-    if not rows:
-        return 0
+        out.texts.append((title, body, grams(title, TITLE_MARK) + " " + grams(body)))
+    return out
+
+
+def _store(conn: sqlite3.Connection, f: ArchiveFile, prepared: Prepared) -> None:
+    """Insert one prepared file: its `files` row, records, both FTS tables, bad lines."""
+    file_id = conn.execute(
+        "INSERT INTO files(path, size, mtime_ns, records, bad) VALUES (?, ?, ?, ?, ?)",
+        (f.relpath, f.size, f.mtime_ns, len(prepared.rows), len(prepared.bad)),
+    ).lastrowid
+    conn.executemany(
+        "INSERT INTO bad_lines VALUES (?, ?, ?)", ((file_id, b.line, b.error) for b in prepared.bad)
+    )
+    if not prepared.rows:
+        return
     first = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM records").fetchone()[0]
     conn.executemany(
         "INSERT INTO records(file_id, line, offset, length, id, site, col, published_at,"
         " fetched_at, version, removed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        rows,
+        ((file_id, *row) for row in prepared.rows),
     )
     conn.executemany(
         "INSERT INTO tri(rowid, title, body) VALUES (?, ?, ?)",
-        ((first + i, t[0], t[1]) for i, t in enumerate(texts)),
+        ((first + i, t[0], t[1]) for i, t in enumerate(prepared.texts)),
     )
     conn.executemany(
-        "INSERT INTO grams(rowid, title, body) VALUES (?, ?, ?)",
-        ((first + i, t[2], t[3]) for i, t in enumerate(texts)),
+        "INSERT INTO grams(rowid, tokens) VALUES (?, ?)",
+        ((first + i, t[2]) for i, t in enumerate(prepared.texts)),
     )
     last = conn.execute("SELECT MAX(rowid) FROM records").fetchone()[0]
-    assert last == first + len(rows) - 1, "records and text rows out of step"
-    return len(rows)
+    assert last == first + len(prepared.rows) - 1, "records and text rows out of step"
 
 
 def _update_versions(conn: sqlite3.Connection, before: int) -> None:
@@ -231,8 +267,9 @@ def _update_versions(conn: sqlite3.Connection, before: int) -> None:
     latest: the id's newest record (RANK_ORDER), tombstone or not; current: its newest record
     that is not a tombstone; gone: set on `current` when `latest` is a tombstone (removed).
     """
-    conn.execute("DROP TABLE IF EXISTS temp.touched")
-    conn.execute("CREATE TEMP TABLE touched(id TEXT PRIMARY KEY) WITHOUT ROWID")
+    # Created once per connection and emptied: creating a table per file costs a schema reload.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched(id TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("DELETE FROM temp.touched")
     conn.execute("INSERT OR IGNORE INTO touched SELECT id FROM records WHERE rowid > ?", (before,))
     conn.execute(
         "UPDATE records SET latest=0, current=0, gone=0 WHERE id IN (SELECT id FROM touched)"
@@ -248,7 +285,6 @@ def _update_versions(conn: sqlite3.Connection, before: int) -> None:
         " AND EXISTS (SELECT 1 FROM records l WHERE l.id = records.id AND l.latest = 1"
         " AND l.removed = 1)"
     )
-    conn.execute("DROP TABLE temp.touched")
 
 
 def bad_lines(conn: sqlite3.Connection) -> list[BadLine]:

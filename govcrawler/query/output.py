@@ -50,11 +50,17 @@ class LineReader:
 
 @lru_cache(maxsize=1)
 def csv_fields() -> tuple[str, ...]:
-    """CSV columns: the published schema's fields in order, the version fields, provenance."""
+    """CSV columns: the published schema's record fields in order (article, then what only a
+    tombstone has), the version fields if the schema lacks them, then provenance."""
     schema = json.loads(
         resources.files("govcrawler").joinpath("schema/article.schema.json").read_text("utf-8")
     )
-    fields = list(schema["properties"])
+    shapes = [schema, *schema.get("$defs", {}).values()]
+    fields: list[str] = []
+    for shape in shapes:
+        properties = shape.get("properties", {}) if isinstance(shape, dict) else {}
+        if "id" in properties:
+            fields += [f for f in properties if f not in fields]
     fields += [f for f in VERSION_FIELDS if f not in fields]
     return (*fields, *PROVENANCE_FIELDS)
 
@@ -89,10 +95,12 @@ def write_table(
         when = (hit.published_at or "(no date)        ")[:16].replace("T", " ")
         title = str(record.get("title") or "")
         tags = []
-        if hit.version is not None:
-            tags.append(f"v{hit.version}")
+        if hit.version is not None and hit.version > 1:
+            tags.append(f"version {hit.version}")
         if hit.removed:
-            tags.append("REMOVED")
+            tags.append("REMOVAL RECORD")
+        elif hit.gone:
+            tags.append("since removed from the site")
         head = f"{when}  {hit.site:<10} {title}" + (f"  ({', '.join(tags)})" if tags else "")
         if terms.folded:
             title_text, title_spans = snippet(title, terms, width=200)

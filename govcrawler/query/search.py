@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from govcrawler.query.text import Terms, fold, fts_phrase, parse_terms
+from govcrawler.query.text import Terms, fold, fts_phrase, grams_match, parse_terms
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -73,7 +73,8 @@ class Hit:
     site: str
     published_at: str | None
     version: int | None
-    removed: bool
+    removed: bool  # this record is a tombstone
+    gone: bool  # the article's latest record is a tombstone (this is its last text version)
 
 
 def where_clause(query: Query) -> tuple[str, list[object]]:
@@ -90,11 +91,13 @@ def _plan(query: Query, drive_from_text: bool) -> tuple[str, str, list[object]]:
     params: list[object] = []
     from_params: list[object] = []
     terms = query.terms
-    scope = f"{query.field} : " if query.field else ""
-    for table, group in (("tri", terms.long), ("grams", terms.short)):
-        if not group:
-            continue
-        match = scope + "(" + " AND ".join(fts_phrase(t) for t in group) + ")"
+    matches = []
+    if terms.long:
+        scope = f"{query.field} : " if query.field else ""
+        matches.append(("tri", scope + "(" + " AND ".join(map(fts_phrase, terms.long)) + ")"))
+    if terms.short:
+        matches.append(("grams", grams_match(terms.short, query.field)))
+    for table, match in matches:
         if drive_from_text and source == "records r":
             source = (
                 f"(SELECT rowid AS m FROM {table} WHERE {table} MATCH ?) t CROSS JOIN records r"
@@ -130,7 +133,7 @@ def search(conn: sqlite3.Connection, query: Query) -> tuple[list[Hit], int]:
     limit = " LIMIT ?" if query.limit else ""
     rows = conn.execute(
         "SELECT r.rowid, r.file_id, r.line, r.offset, r.length, r.id, r.site, r.published_at,"
-        f" r.version, r.removed FROM {source} WHERE {where}"
+        f" r.version, r.removed, r.gone FROM {source} WHERE {where}"
         " ORDER BY r.published_at IS NULL, r.published_at DESC, r.id,"
         " COALESCE(r.version, 0) DESC, r.fetched_at DESC, r.rowid DESC" + limit,
         [*params, query.limit] if query.limit else params,
@@ -147,6 +150,7 @@ def search(conn: sqlite3.Connection, query: Query) -> tuple[list[Hit], int]:
             published_at=row[7],
             version=row[8],
             removed=bool(row[9]),
+            gone=bool(row[10]),
         )
         for row in rows
     ]

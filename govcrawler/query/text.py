@@ -25,8 +25,14 @@ def fold(text: str) -> str:
 _WORD_RE = re.compile(r"[^\W_]+")  # runs of letters/digits: what unicode61 keeps as tokens
 
 
-def grams(folded: str) -> str:
-    """Distinct 1- and 2-character tokens of `folded` (letters/digits only), space-separated.
+#: Prefix of a title's gram tokens, so one token list holds both fields apart. A private-use
+#: character: never in archive text, and a token character for FTS5's unicode61 tokenizer.
+TITLE_MARK = "\ue000"
+
+
+def grams(folded: str, mark: str = "") -> str:
+    """Distinct 1- and 2-character tokens of `folded` (letters/digits only), space-separated,
+    each prefixed with `mark`.
 
     Stored in an FTS5 table with the unicode61 tokenizer, so a 1–2 character term is one token
     lookup. A pair spanning punctuation or a line break is not a token: 纪。委 never matches 纪委.
@@ -35,7 +41,16 @@ def grams(folded: str) -> str:
     for run in _WORD_RE.findall(folded.lower()):
         tokens.update(run)
         tokens.update(map(str.__add__, run, run[1:]))
-    return " ".join(tokens)
+    return mark + (" " + mark).join(tokens) if tokens else ""
+
+
+def grams_match(terms: tuple[str, ...], field: str | None) -> str:
+    """The FTS5 query on the gram tokens for short `terms`, in the title, the body or either."""
+    parts = []
+    for term in terms:
+        title, body = fts_phrase(TITLE_MARK + term), fts_phrase(term)
+        parts.append({"title": title, "body": body}.get(field or "", f"({title} OR {body})"))
+    return " AND ".join(parts)
 
 
 @dataclass(frozen=True)
