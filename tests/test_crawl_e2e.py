@@ -214,3 +214,34 @@ def test_missing_capture_is_a_counted_miss_not_a_crash(tmp_path: Path) -> None:
         "Replay miss (no capture): http://www.ahjjjc.gov.cn/sggb286/p/61241.html" in result.stderr
     )
     assert out.read_text("utf-8") == ""
+
+
+@pytest.mark.parametrize(
+    ("site", "stats"),
+    [
+        # 辽宁: one list link is a meta-refresh stub (Scrapy follows it, we count it).
+        ("liaoning", ["'govcrawler/followed/meta_refresh': 1"]),
+        # 山西: two JS shield stubs are followed once each; one answers with a stub again.
+        ("shanxi", ["'govcrawler/followed/js_redirect': 2", "'govcrawler/blocked/challenge': 1"]),
+    ],
+)
+def test_redirect_stubs_are_followed_once_and_counted(
+    site: str, stats: list[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    result = scrapy("crawl", site, "-s", f"GOVCRAWLER_REPLAY={FIXTURES}", "-O", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [s for s in stats if s not in result.stderr] == []
+    followed = {r["url"] for r in read_jsonl(out)}
+    stubs = {
+        read_json(c.expected_path)["location"]
+        for c in load_captures(FIXTURES / site)
+        if c.expected_path and read_json(c.expected_path)["kind"] == "redirect"
+    }
+    # Every stub's target that is an article was exported under the target's URL.
+    articles = {
+        c.url
+        for c in load_captures(FIXTURES / site)
+        if c.expected_path and read_json(c.expected_path)["kind"] == "article"
+    }
+    assert stubs & articles and stubs & articles <= followed

@@ -9,14 +9,16 @@ from scrapy import Request, Spider
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from govcrawler.archive.captures import load_captures
 from govcrawler.extraction import page_kind
 from govcrawler.extraction.article import Extraction, extract_article, parse_html
 from govcrawler.extraction.blocks import element_lines
-from govcrawler.extraction.decode import decode_html
+from govcrawler.extraction.decode import declared_encoding, decode_html
 from govcrawler.extraction.fields import labelled_line, spaced_credit
 from govcrawler.extraction.record import build_record
 from govcrawler.extraction.stubs import js_redirect_target, meta_refresh_target, redirect_target
 from govcrawler.item import Article
+from govcrawler.sites import get_profile
 from govcrawler.spiders.redirects import (
     JS_FOLLOWED,
     CountingMetaRefreshMiddleware,
@@ -227,3 +229,25 @@ def test_gbk_pages_decode(content_type: str, meta: str) -> None:
     assert isinstance(record, Article), record
     assert record.title == "上海市某区原副区长接受审查调查"
     assert record.body == "据上海市纪委监委消息，某某涉嫌严重违纪违法。"
+
+
+def test_gbk_fixtures_are_stored_as_gbk_bytes() -> None:
+    """上海 and 浙江 (2018) serve GBK: their captures are GBK on disk, declared in header or meta."""
+    captures = [c for site in ("shanghai", "zhejiang") for c in load_captures(FIXTURES / site)]
+    pages = [c for c in captures if c.body_path.suffix == ".html" and c.status == 200]
+    assert len(pages) >= 8
+    for capture in pages:
+        with pytest.raises(UnicodeDecodeError):
+            capture.body.decode("utf-8")
+        declared = (capture.content_type or "") + (declared_encoding(capture.body) or "")
+        assert "gb" in declared.lower(), capture.name
+        assert decode_html(capture.body, capture.content_type).replacements == 0, capture.name
+
+
+def test_columns_sharing_a_folder_do_not_name_an_article() -> None:
+    """河北's Founder lists all sit at the site root (node_N.htm): the URL cannot tell the column."""
+    hebei = get_profile("hebei")
+    assert hebei.column_for("http://www.hebcdi.gov.cn/2026-11/13/content_7013150.htm") is None
+    jilin = get_profile("jilin")
+    url = "http://ccdijl.gov.cn/jwjct2018/scdc/djzwcf/202611/t20261112_8810774.html"
+    assert jilin.column_for(url) == "党纪政务处分"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -267,11 +268,15 @@ class SiteCheckSpider(SiteSpider):
             entry.error = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
 
 
-def check_settings(live: bool, fixtures: Path) -> Settings:
-    """Project settings (robots.txt, UA, politeness unchanged), no feeds; replay unless live."""
+def check_settings(live: bool, fixtures: Path, scratch: Path | None = None) -> Settings:
+    """Project settings (robots.txt, UA, politeness unchanged), no feeds, nothing learned or
+    recorded in the user's archive and ledger (they go to `scratch`); replay unless live."""
     settings = Settings()
     settings.setmodule("govcrawler.settings", priority="project")
     settings.set("FEEDS", {}, priority="cmdline")
+    settings.set("GOVCRAWLER_BOILERPLATE_DIR", "", priority="cmdline")
+    if scratch is not None:
+        settings.set("GOVCRAWLER_DATA", str(scratch), priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     settings.set(
         "GOVCRAWLER_CHECK_MODE", "live" if live else f"replay of {fixtures}", priority="cmdline"
@@ -319,7 +324,8 @@ def run(args: argparse.Namespace) -> int:
     profile = get_profile(args.site)
     if not args.live and not (args.fixtures / profile.key).is_dir():
         raise ValueError(f"no captures for {profile.key} in {args.fixtures} (use --live?)")
-    report = run_check(profile, check_settings(args.live, args.fixtures))
+    with tempfile.TemporaryDirectory(prefix="govcrawler-check-") as scratch:
+        report = run_check(profile, check_settings(args.live, args.fixtures, Path(scratch)))
     print(
         json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
         if args.json
