@@ -114,6 +114,12 @@ def test_hanweb_uid_and_page_num_stop_at_total_record() -> None:
     assert next_page(proxy, col, Pagination(kind="hanweb")) == col + "?uid=9931&pageNum=2"
     assert next_page(proxy, col + "?uid=9931&pageNum=2", Pagination(kind="hanweb")) is None
     assert next_page("<p>no jpage</p>", col, Pagination(kind="hanweb")) is None
+    # Another module's jpage on the same page does not count; its own call does.
+    two = (
+        "<script>$('#500').jpage({totalRecord:300, perPage:10});"
+        "$('#12606').jpage({dataStore:dataStore, totalRecord:15, perPage:20});</script>"
+    )
+    assert next_page(two, col + "?uid=12606&pageNum=1", Pagination(kind="hanweb")) is None
 
 
 # ---- JEECMS ---------------------------------------------------------------------------------

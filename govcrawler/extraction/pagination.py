@@ -214,10 +214,14 @@ def hanweb_next_page(html: str, url: str, pagination: Pagination) -> NextPage:
         return NextPage(None, "hanweb: no list module uid on the page")
     total = _count(html, pagination, HANWEB_PER_PAGE)
     if total is None:
-        records = _HANWEB_TOTAL_RE.search(html)
-        per_page = _HANWEB_PER_PAGE_RE.search(html)
-        size = int(per_page[1]) if per_page else pagination.per_page or HANWEB_PER_PAGE
-        total = math.ceil(int(records[1]) / size) if records and size else None
+        # The uid's own jpage({…}) call when there is one; else the page's last totalRecord
+        # (SC 2018 read the second of two on 江苏's list page).
+        call = re.search(rf"#{uid}[\"']\s*\)\s*\.jpage\(\s*\{{(.*?)\}}\s*\)", html, re.S)
+        scope = call[1] if call else html
+        records = _HANWEB_TOTAL_RE.findall(scope)
+        per_page = _HANWEB_PER_PAGE_RE.findall(scope)
+        size = int(per_page[-1]) if per_page else pagination.per_page or HANWEB_PER_PAGE
+        total = math.ceil(int(records[-1]) / size) if records and size else None
 
     def url_of(n: int) -> str:
         return canonical_url(
