@@ -153,7 +153,7 @@ def check_article(
         "editor": result.editor,
         "column": result.column,
         "body": f"{len(result.body.splitlines())} lines, {len(result.body)} characters",
-        "body_start": result.body[:60],
+        "body_start": result.body.split("\n", 1)[0][:60],
         "images": len(result.images),
         "attachments": len(result.attachments),
     }
