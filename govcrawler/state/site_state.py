@@ -74,7 +74,7 @@ class SiteState:
         self.clock = clock
         self.lock = lock
         self.report: dict[str, Any] | None = None  # the manifest entry, set when the crawl closes
-        self._planned: set[str] = set()
+        self._requested: set[str] = set()
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         self._walk_marks: dict[str, int | None] = {}
         self._walked: dict[str, int] = {}  # column URL → pages, for walks that reached the end
@@ -94,18 +94,19 @@ class SiteState:
     # ---- what to request -----------------------------------------------------------------------
 
     def plan(self, url: str) -> FetchPlan | None:
-        """Request this linked article? None when it was planned already in this run, or is
-        archived and not due for its re-check (counted `known`)."""
+        """Request this linked article? None when it is requested already in this run, or is
+        archived and not due for its re-check (counted `known`, once per link met). Only
+        requested ids are remembered, so memory grows with the requests, not the archive."""
         aid = self.article_id(url)
-        if aid in self._planned:
+        if aid in self._requested:
             return None
-        self._planned.add(aid)
         known = self.ledger.article(aid) if self.ledger else None
-        if known is None:
-            return FetchPlan(aid, False, {})
-        if not recheck_due(known.last_fetched, self.now(), self.recheck_days):
+        if known is not None and not recheck_due(known.last_fetched, self.now(), self.recheck_days):
             self.count("known")
             return None
+        self._requested.add(aid)
+        if known is None:
+            return FetchPlan(aid, False, {})
         return FetchPlan(aid, True, conditional_headers(known.etag, known.last_modified))
 
     def retries(self) -> list[tuple[str, str | None]]:
