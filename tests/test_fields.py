@@ -117,3 +117,10 @@ def test_unreadable_displayed_time_is_null_with_a_reason() -> None:
     assert isinstance(result, Extraction)
     assert result.published_at is None
     assert result.evidence["published_at"] == "unparsable: 发布时间：本周三上午"
+
+
+def test_a_bare_label_is_no_name() -> None:
+    prefixes = (*DEFAULT_BYLINE_PREFIXES, "")
+    assert byline_names("作者：", prefixes) is None
+    assert byline_names("作者", prefixes) is None
+    assert byline_names("作者：王五", prefixes) == "王五"

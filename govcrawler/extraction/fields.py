@@ -88,7 +88,20 @@ def meta_line(line: str, max_len: int = 80) -> dict[str, str] | None:
 # A person's name: 2–5 Han characters (or with the middle dot of minority names), not an
 # organisation such as 宣城市纪委 (closing attributions like （宣城市纪委） are content, SITES.md §5).
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
-_ROLE_WORDS = ("通讯员", "记者", "特约记者", "实习生", "摄影", "摄")
+# Role and label words around names; alone they are no name (an empty `作者：` label is no author).
+_ROLE_WORDS = (
+    "通讯员",
+    "记者",
+    "特约记者",
+    "实习生",
+    "摄影",
+    "摄",
+    "作者",
+    "编辑",
+    "责任编辑",
+    "供稿",
+    "来源",
+)
 _SEPARATORS = r"[ 、，,和]+"
 _NAMES_RE = re.compile(rf"^{_NAME}(?:{_SEPARATORS}{_NAME})*$")
 _ORG_SUFFIX = tuple("委局院厅部办社报网室组会处科所站队校馆中心区县市省")
