@@ -76,7 +76,7 @@ FEED_STORAGES = {
 GOVCRAWLER_REPLAY = ""
 
 # Cross-page boilerplate learned per site (cleaning/learned.py), kept between runs; "" = in memory.
-GOVCRAWLER_BOILERPLATE_DIR = "data/state/boilerplate"
+GOVCRAWLER_BOILERPLATE_DIR = "%(data)s/state/boilerplate"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

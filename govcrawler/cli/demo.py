@@ -35,9 +35,6 @@ def demo_settings(fixtures: Path, data: Path) -> Settings:
     settings.set("GOVCRAWLER_STATE", "", priority="cmdline")
     settings.set("GOVCRAWLER_MANIFEST", "", priority="cmdline")
     settings.set("GOVCRAWLER_REPLAY", str(fixtures), priority="cmdline")
-    settings.set(
-        "GOVCRAWLER_BOILERPLATE_DIR", str(data / "state" / "boilerplate"), priority="cmdline"
-    )
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     return settings
 

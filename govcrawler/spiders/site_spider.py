@@ -29,7 +29,7 @@ from govcrawler.extraction.pagination import next_page
 from govcrawler.extraction.record import build
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import Column, SiteProfile
-from govcrawler.state.site_state import KNOWN_STATUSES, SiteState, site_state
+from govcrawler.state.site_state import KNOWN_STATUSES, SiteState, data_path, site_state
 
 logger = logging.getLogger(__name__)
 
@@ -203,8 +203,8 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = site_state(crawler)  # takes the site's lock: LockHeld if another run has it
-        folder = crawler.settings.get("GOVCRAWLER_BOILERPLATE_DIR")
-        spider.boilerplate_path = Path(folder) / f"{spider.name}.json" if folder else None
+        folder = data_path(crawler.settings, "GOVCRAWLER_BOILERPLATE_DIR")
+        spider.boilerplate_path = folder / f"{spider.name}.json" if folder else None
         spider.boilerplate = (
             BoilerplateLearner.load(spider.boilerplate_path)
             if spider.boilerplate_path
