@@ -124,3 +124,11 @@ def test_a_bare_label_is_no_name() -> None:
     assert byline_names("作者：", prefixes) is None
     assert byline_names("作者", prefixes) is None
     assert byline_names("作者：王五", prefixes) == "王五"
+
+
+def test_font_size_and_share_widgets_end_a_value() -> None:
+    line = "发布时间：2022-02-21 来源：四川省纪委监委 字体大小：大 中 小 分享至："
+    assert parse_labelled(line) == {
+        "published_at": "2022-02-21T00:00:00+08:00",
+        "source": "四川省纪委监委",
+    }
