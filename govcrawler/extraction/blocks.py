@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
+from govcrawler.extraction.urls import canonical_url
 from govcrawler.item import Attachment, Image
 
 BLOCK_TAGS = frozenset(
@@ -190,7 +191,8 @@ def _absolute(base_url: str, href: str) -> str | None:
     if not href or href.startswith(("data:", "javascript:", "#", "mailto:")):
         return None
     url = urljoin(base_url, href)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    # Canonical like the record's own url: 广东 links images as `http://host:80/…` (2018).
+    return canonical_url(url) if urlsplit(url).scheme in ("http", "https") else None
 
 
 def element_images(root: HtmlElement, base_url: str) -> list[Image]:
