@@ -26,7 +26,7 @@ from govcrawler.query.archive import ArchiveFile, archive_files, read_lines
 from govcrawler.query.text import TITLE_MARK, fold, grams
 
 INDEX_NAME = ".query-index.sqlite"
-FORMAT = "2"  # bump when the tables change: an old index is rebuilt
+FORMAT = "3"  # bump when the tables change: an old index is rebuilt
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -37,9 +37,10 @@ CREATE TABLE records(
     rowid INTEGER PRIMARY KEY, file_id INTEGER, line INTEGER, offset INTEGER, length INTEGER,
     id TEXT NOT NULL, site TEXT, col TEXT, published_at TEXT, fetched_at TEXT, version INTEGER,
     removed INTEGER NOT NULL, latest INTEGER NOT NULL DEFAULT 0,
-    current INTEGER NOT NULL DEFAULT 0, gone INTEGER NOT NULL DEFAULT 0);
+    current INTEGER NOT NULL DEFAULT 0, gone INTEGER NOT NULL DEFAULT 0, versions INTEGER);
 CREATE INDEX records_id ON records(id);
 CREATE INDEX records_latest ON records(latest, published_at);
+CREATE INDEX records_site ON records(site, latest, published_at);
 CREATE VIRTUAL TABLE tri USING fts5(title, body, tokenize='trigram', content='');
 CREATE VIRTUAL TABLE grams USING fts5(tokens, tokenize='unicode61 remove_diacritics 0',
                                       content='', detail='none');
@@ -155,6 +156,8 @@ def refresh(
         result.bad = [*(result.bad or []), *prepared.bad]
         if progress:
             progress(done, len(new))
+    if result.files:
+        conn.execute("PRAGMA optimize")  # table statistics for the query planner
     return result
 
 
@@ -265,14 +268,16 @@ def _update_versions(conn: sqlite3.Connection, before: int) -> None:
     """Recompute latest/current/gone for every id that got a new record (rowid > before).
 
     latest: the id's newest record (RANK_ORDER), tombstone or not; current: its newest record
-    that is not a tombstone; gone: set on `current` when `latest` is a tombstone (removed).
+    that is not a tombstone, which also carries `gone` (the latest record is a tombstone: the
+    article was removed) and `versions` (how many text versions the id has).
     """
     # Created once per connection and emptied: creating a table per file costs a schema reload.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched(id TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.execute("DELETE FROM temp.touched")
     conn.execute("INSERT OR IGNORE INTO touched SELECT id FROM records WHERE rowid > ?", (before,))
     conn.execute(
-        "UPDATE records SET latest=0, current=0, gone=0 WHERE id IN (SELECT id FROM touched)"
+        "UPDATE records SET latest=0, current=0, gone=0, versions=NULL"
+        " WHERE id IN (SELECT id FROM touched)"
     )
     for flag, only in (("latest", ""), ("current", "AND removed = 0")):
         conn.execute(
@@ -281,9 +286,10 @@ def _update_versions(conn: sqlite3.Connection, before: int) -> None:
             f" FROM records WHERE id IN (SELECT id FROM touched) {only}) WHERE n = 1)"
         )
     conn.execute(
-        "UPDATE records SET gone=1 WHERE current=1 AND id IN (SELECT id FROM touched)"
-        " AND EXISTS (SELECT 1 FROM records l WHERE l.id = records.id AND l.latest = 1"
-        " AND l.removed = 1)"
+        "UPDATE records SET gone = EXISTS (SELECT 1 FROM records l WHERE l.id = records.id"
+        " AND l.latest = 1 AND l.removed = 1), versions = (SELECT COUNT(*) FROM records v"
+        " WHERE v.id = records.id AND v.removed = 0)"
+        " WHERE current = 1 AND id IN (SELECT id FROM touched)"
     )
 
 

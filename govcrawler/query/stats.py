@@ -48,9 +48,8 @@ def counts(conn: sqlite3.Connection, by: list[str], query: Query) -> list[Row]:
     where, params = where_clause(scoped)
     keys = [GROUPS[name] for name in by] or ["'all'"]
     sql = (
-        f"SELECT {', '.join(keys)}, SUM(r.gone = 0), SUM(n.versions), SUM(r.gone)"
-        " FROM records r JOIN (SELECT id, SUM(removed = 0) AS versions FROM records GROUP BY id) n"
-        f" USING (id) WHERE r.current = 1 AND {where}"
+        f"SELECT {', '.join(keys)}, SUM(r.gone = 0), SUM(r.versions), SUM(r.gone)"
+        f" FROM records r WHERE r.current = 1 AND {where}"
         f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
         f" ORDER BY {', '.join(str(i + 1) for i in range(len(keys)))}"
     )
