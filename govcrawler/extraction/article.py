@@ -6,7 +6,6 @@ out. It records which evidence produced each field, so users can see why a value
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from govcrawler.extraction.blocks import (
     linked_lines,
     tag_of,
 )
+from govcrawler.extraction.body import Body, choose_body, drop_link_lists
 from govcrawler.extraction.dates import parse_datetime
 from govcrawler.extraction.fields import (
     byline_names,
@@ -36,7 +36,8 @@ from govcrawler.extraction.fields import (
     title_from_head,
     trailing_credit,
 )
-from govcrawler.extraction.generic import drop_widgets, main_content, prune, title_element
+from govcrawler.extraction.generic import title_element
+from govcrawler.extraction.headline import drop_headline_block, drop_restated_title
 from govcrawler.extraction.selectors import CompiledSelector
 from govcrawler.item import Attachment, Image
 from govcrawler.sites import ArticleRules, SiteProfile
@@ -121,61 +122,6 @@ def _first_text(root: HtmlElement, selectors: tuple[CompiledSelector, ...]) -> s
     return None
 
 
-def _first_element(
-    root: HtmlElement, selectors: tuple[CompiledSelector, ...]
-) -> HtmlElement | None:
-    """First matched element with text; an empty match still counts (an empty article page must
-    be rejected, not handed to the generic finder, which would pick up the page chrome)."""
-    empty = None
-    for selector in selectors:
-        for value in selector.select(root):
-            if isinstance(value, lxml_html.HtmlElement):
-                if normalize_space(value.text_content()):
-                    return value
-                empty = empty if empty is not None else value
-    return empty
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-_CENTRED_RE = re.compile(r"text-align\s*:\s*center", re.I)
-
-
-def _is_centred_bold(el: HtmlElement) -> bool:
-    """A paragraph that is centred and entirely bold (an editor's headline block)."""
-    centred = (
-        bool(_CENTRED_RE.search(el.get("style", ""))) or el.get("align", "").lower() == "center"
-    )
-    bold = "".join("".join(b.itertext()) for b in el.iter("strong", "b"))
-    return centred and bool(bold) and _squash(bold) == _squash(el.text_content())
-
-
-def _drop_headline_block(body_el: HtmlElement, title: str) -> None:
-    """Remove the centred bold paragraphs opening the body when one of them restates the title
-    (CCDI 2022–2025: subtitle + title repeated above the byline)."""
-    block: list[HtmlElement] = []
-    for child in body_el:
-        if not tag_of(child) or not _squash(child.text_content()):
-            continue
-        if not _is_centred_bold(child):
-            break
-        block.append(child)
-    flat_title = _squash(title)
-    if any(_squash(el.text_content()) in flat_title for el in block):
-        for el in block:
-            el.drop_tree()
-
-
-def _drop_restated_title(lines: list[str], title: str) -> list[str]:
-    """Drop a headline block at the top of the body that repeats the title."""
-    flat_title = _squash(title)
-    while lines and len(_squash(lines[0])) >= 4 and _squash(lines[0]) in flat_title:
-        lines = lines[1:]
-    return lines
-
-
 class _Fields:
     """Field values with the evidence that produced each; the first value set wins."""
 
@@ -185,7 +131,6 @@ class _Fields:
 
     def offer(self, name: str, value: str | None, evidence: str) -> None:
         if value and name not in self.values:
-            self.evidence.pop(name, None)  # a value found later replaces an "unparsable" note
             self.values[name] = value
             self.evidence[name] = evidence
 
@@ -196,12 +141,6 @@ class _Fields:
 def _names(text: str, prefixes: tuple[str, ...]) -> str | None:
     """An author field from a byline text, with or without an organisation prefix."""
     return byline_names(text, (*prefixes, ""))
-
-
-# A profile body this short is compared with the generic finder's (a redesign shows up here).
-SHORT_PROFILE_BODY = 200
-# Generic must find this many times more text, outside the profile's block, to overrule it.
-FALLBACK_RATIO = 3
 
 
 def extract_article(
@@ -232,7 +171,7 @@ def extract_article(
     fields.offer("source", meta_content(root, "ContentSource", "source"), "meta")
     fields.offer("column", meta_content(root, "ColumnName"), "meta")
 
-    body = _choose_body(root, rules)
+    body = choose_body(root, rules)
     if body is None:
         return Rejection(page_kind.EMPTY, "no main content found")
     fields.evidence["body"] = body.evidence
@@ -288,62 +227,6 @@ def _profile_fields(
         fields.offer(name, value, "profile:meta_line")
 
 
-@dataclass
-class _Body:
-    element: HtmlElement
-    evidence: str
-    generic: bool
-    low_prose: bool = False
-    fallback: str | None = None
-
-
-def _generic_body(root: HtmlElement) -> _Body | None:
-    pruned = copy.deepcopy(root)
-    prune(pruned)
-    candidate, low_prose = main_content(pruned)
-    if candidate is None:
-        return None
-    if not low_prose:
-        drop_widgets(candidate.element)
-    return _Body(
-        candidate.element, f"generic:{candidate.evidence}", generic=True, low_prose=low_prose
-    )
-
-
-def _text_len(el: HtmlElement) -> int:
-    return len("".join("".join(el.itertext()).split()))
-
-
-def _choose_body(root: HtmlElement, rules: ArticleRules | None) -> _Body | None:
-    """The profile's container; the generic finder when the profile finds nothing, or finds far
-    less text than the generic finder does elsewhere on the page (a redesign, usually)."""
-    if rules is None or not rules.body:
-        return _generic_body(root)
-    matched = _first_element(root, rules.body)
-    if matched is None:
-        generic = _generic_body(root)
-        if generic is not None:
-            generic.fallback = "profile body selectors matched nothing"
-        return generic
-    element = copy.deepcopy(matched)
-    for selector in rules.remove:
-        for doomed in selector.select(element):
-            if isinstance(doomed, HtmlElement) and doomed.getparent() is not None:
-                doomed.drop_tree()
-    body = _Body(element, "profile", generic=False)
-    size = _text_len(element)
-    if 0 < size < SHORT_PROFILE_BODY:
-        generic = _generic_body(root)
-        if generic is not None and _text_len(generic.element) >= FALLBACK_RATIO * max(size, 50):
-            overlap = set("".join(element.itertext()).split()) & set(
-                "".join(generic.element.itertext()).split()
-            )
-            if not overlap:  # generic found other text, not a wrapper around the profile's block
-                generic.fallback = f"profile body has {size} characters, generic found {_text_len(generic.element)}"
-                return generic
-    return body
-
-
 def _heading_title(el: HtmlElement, prefixes: tuple[str, ...], fields: _Fields) -> str | None:
     """A heading block's lines joined (kicker + headline); a closing byline line becomes the author."""
     lines = element_lines(el)
@@ -355,7 +238,7 @@ def _heading_title(el: HtmlElement, prefixes: tuple[str, ...], fields: _Fields) 
     return "".join(lines) or None
 
 
-def _title(root: HtmlElement, body: _Body, prefixes: tuple[str, ...], fields: _Fields) -> str:
+def _title(root: HtmlElement, body: Body, prefixes: tuple[str, ...], fields: _Fields) -> str:
     """Profile/meta title; else, for a generic body, the headline before it; else <title> minus
     its suffix, else the first h1/h2."""
     head = root.find(".//title")
@@ -380,14 +263,14 @@ def _first_short_line(lines: list[str], fields: _Fields) -> str | None:
     return fields.get("title")
 
 
-def _body_lines(body: _Body, title: str, prefixes: tuple[str, ...], fields: _Fields) -> list[str]:
+def _body_lines(body: Body, title: str, prefixes: tuple[str, ...], fields: _Fields) -> list[str]:
     """Text lines of the body with headline, meta line, labels and bylines moved into fields."""
-    _drop_headline_block(body.element, title)
+    drop_headline_block(body.element, title)
     if body.generic and not body.low_prose:
         raw = drop_link_lists(linked_lines(body.element))
     else:
         raw = element_lines(body.element)
-    lines = _drop_restated_title(raw, title)
+    lines = drop_restated_title(raw, title)
 
     kept: list[str] = []
     for i, line in enumerate(lines):
@@ -414,31 +297,6 @@ def _body_lines(body: _Body, title: str, prefixes: tuple[str, ...], fields: _Fie
     if lines:
         fields.offer("author", trailing_credit(lines[-1]), "trailing_credit")
     return lines
-
-
-_SENTENCE_END = tuple("。！？”")
-
-
-def drop_link_lists(pairs: list[tuple[str, float]]) -> list[str]:
-    """Lines of a generic body minus link lists: a line that is mostly link text, or a run of 3+
-    link-bearing lines with no sentence end (related news, `·标题 (日期)` lists, pagers)."""
-    linky = [
-        share >= 0.6 or (share >= 0.3 and not text.endswith(_SENTENCE_END)) for text, share in pairs
-    ]
-    keep = [True] * len(pairs)
-    i = 0
-    while i < len(pairs):
-        j = i
-        while j < len(pairs) and linky[j]:
-            j += 1
-        if j - i >= 3:
-            keep[i:j] = [False] * (j - i)
-        i = max(j, i + 1)
-    return [
-        text
-        for (text, share), kept in zip(pairs, keep, strict=True)
-        if kept and (share < 0.6 or text.endswith(_SENTENCE_END))
-    ]
 
 
 def _page_fields(root: HtmlElement, rules: ArticleRules | None, fields: _Fields) -> None:
