@@ -146,6 +146,10 @@ def test_index_command_and_bad_input_errors(
     files = len(list(archive.root.rglob("*.jsonl")))
     assert code == 0 and f"{files} archive file(s), {len(archive.records)} record(s)" in out
     assert index.is_file()
+    # A crawl's data folder (holding articles/, as `govcrawler crawl --data` takes) works too.
+    code, out, _ = cli(capsys, "index", "--data", str(archive.root.parent))
+    assert code == 0 and str(archive.root.parent / "query-index.sqlite") in out
+    assert f"{files} archive file(s)" in out
     assert cli(capsys, "query", "，", "--data", str(archive.root))[0] == 2
     assert cli(capsys, "query", "--since", "2024-13", "--data", str(archive.root))[0] == 2
     code, _, err = cli(capsys, "query", "x", "--data", str(tmp_path / "missing"))

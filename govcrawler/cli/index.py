@@ -9,7 +9,6 @@ import argparse
 from typing import Any
 
 from govcrawler.cli.query import add_archive_args, open_index
-from govcrawler.query.index import default_index
 
 
 def register(commands: Any) -> None:
@@ -30,6 +29,5 @@ def run(args: argparse.Namespace) -> int:
         ).fetchone()
     finally:
         conn.close()
-    path = args.index or default_index(args.data)
-    print(f"index {path}: {files} archive file(s), {records} record(s)")
+    print(f"index {args.index_path}: {files} archive file(s), {records} record(s)")
     return 0

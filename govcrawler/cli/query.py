@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govcrawler.query.archive import DEFAULT_DATA
-from govcrawler.query.index import bad_lines, connect, default_index, file_paths, refresh
+from govcrawler.query.archive import DEFAULT_DATA, locate
+from govcrawler.query.index import bad_lines, connect, file_paths, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
 from govcrawler.query.search import Query, search
 
@@ -61,13 +61,15 @@ def add_archive_args(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=DEFAULT_DATA,
         metavar="DIR",
-        help=f"folder of the JSONL archive, searched recursively (default {DEFAULT_DATA})",
+        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA}: its articles/"
+        " are searched), or any folder of JSONL files (searched recursively)",
     )
     parser.add_argument(
         "--index",
         type=Path,
         metavar="FILE",
-        help="search index file (default DIR/.query-index.sqlite)",
+        help="search index file (default DIR/query-index.sqlite, or DIR/.query-index.sqlite for a"
+        " bare folder of JSONL files)",
     )
 
 
@@ -88,13 +90,15 @@ def add_filter_args(parser: argparse.ArgumentParser) -> None:
 
 
 def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Connection:
-    """The up-to-date index for `args.data`; what was added or skipped is said on stderr."""
-    data: Path = args.data
-    if not data.is_dir():
-        raise ValueError(f"no archive folder {data} (give the folder of JSONL files with --data)")
-    conn = connect(args.index or default_index(data))
+    """The up-to-date index for `args.data`; what was added or skipped is said on stderr.
+
+    Sets `args.articles` (the folder of JSONL files) and `args.index_path`.
+    """
+    articles, default = locate(args.data)
+    args.articles, args.index_path = articles, args.index or default
+    conn = connect(args.index_path)
     result = refresh(
-        conn, data, rebuild=rebuild, progress=_progress if sys.stderr.isatty() else None
+        conn, articles, rebuild=rebuild, progress=_progress if sys.stderr.isatty() else None
     )
     if sys.stderr.isatty() and result.files:
         print(file=sys.stderr)
@@ -109,7 +113,7 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
     if bad:
         print(f"govcrawler: skipped {len(bad)} malformed archive line(s):", file=sys.stderr)
         for line in bad[:BAD_LINES_SHOWN]:
-            print(f"  {args.data / line.path}:{line.line}: {line.error}", file=sys.stderr)
+            print(f"  {articles / line.path}:{line.line}: {line.error}", file=sys.stderr)
         if len(bad) > BAD_LINES_SHOWN:
             print(
                 f"  … and {len(bad) - BAD_LINES_SHOWN} more (`govcrawler stats` lists all)",
@@ -144,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     query.terms  # a bad term fails before the index is opened  # noqa: B018
     conn = open_index(args)
     hits, total = search(conn, query)
-    reader = LineReader(args.data, file_paths(conn))
+    reader = LineReader(args.articles, file_paths(conn))
     out = sys.stdout
     try:
         if args.format == "jsonl":
@@ -156,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
             write_table(hits, reader, query.terms, out, color)
             shown = f"{len(hits)} of {total}" if len(hits) < total else f"{total}"
             more = " (--limit 0 shows all)" if len(hits) < total else ""
-            print(f"{shown} article(s){more}", file=sys.stderr)
+            noun = "record(s)" if args.all_versions else "article(s)"
+            print(f"{shown} {noun}{more}", file=sys.stderr)
     finally:
         reader.close()
         conn.close()

@@ -72,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
         if orphans:
             print(f"removal records with no archived text version: {orphans}")
         for line in bad:
-            print(f"malformed line skipped: {args.data / line.path}:{line.line}: {line.error}")
-        for part in unfinished_files(args.data):
+            print(f"malformed line skipped: {args.articles / line.path}:{line.line}: {line.error}")
+        for part in unfinished_files(args.articles):
             print(f"unfinished run file not included: {part}")
         if args.plot:
             print(f"chart written: {args.plot}")

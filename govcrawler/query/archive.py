@@ -12,7 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATA = Path("data/articles")
+DEFAULT_DATA = Path("data")
+INDEX_IN_DATA = "query-index.sqlite"  # beside state.sqlite in a crawl's data folder
+INDEX_IN_FOLDER = ".query-index.sqlite"  # inside a bare folder of JSONL files
+
+
+def locate(data: Path) -> tuple[Path, Path]:
+    """(folder of JSONL files, default index file) for `--data`: a crawl's data folder (the one
+    `govcrawler crawl --data` takes, holding `articles/`) or any folder of JSONL files."""
+    if (data / "articles").is_dir():
+        return data / "articles", data / INDEX_IN_DATA
+    if data.is_dir():
+        return data, data / INDEX_IN_FOLDER
+    raise ValueError(
+        f"no archive folder {data} (give the data folder, or a folder of JSONL files, with --data)"
+    )
 
 
 @dataclass(frozen=True)

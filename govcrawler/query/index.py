@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcrawler.query.archive import ArchiveFile, archive_files, read_lines
+from govcrawler.query.archive import ArchiveFile, archive_files, locate, read_lines
 from govcrawler.query.text import TITLE_MARK, fold, grams
 
-INDEX_NAME = ".query-index.sqlite"
 FORMAT = "3"  # bump when the tables change: an old index is rebuilt
 
 _SCHEMA = """
@@ -73,8 +72,9 @@ class Refresh:
     bad: list[BadLine] | None = None
 
 
-def default_index(data: Path) -> Path:
-    return data / INDEX_NAME
+def default_index(folder: Path) -> Path:
+    """The index of a folder of JSONL files (see archive.locate for a crawl's data folder)."""
+    return locate(folder)[1]
 
 
 def connect(path: Path) -> sqlite3.Connection:
