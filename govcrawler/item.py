@@ -6,7 +6,9 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypedDict
 
-SCHEMA_VERSION = 2  # 2: version/supersedes on every record, tombstones
+# 2: version/supersedes on every record, tombstones; 3: warc_file/warc_record_id/warc_offset/
+# payload_digest, the WARC capture each record was made from
+SCHEMA_VERSION = 3
 
 
 class Image(TypedDict):
@@ -47,6 +49,12 @@ class Article:
     extractor: Literal["profile", "generic"] = "profile"
     version: int = 1  # set from the crawl ledger (export/pipelines.py:VersioningPipeline)
     supersedes: str | None = None  # content_sha256 of the version this one replaces
+    # The evidence (archive/warc_capture.py): the WARC response record holding the page as
+    # received; all None when no WARC was written (`govcrawler extract`, GOVCRAWLER_WARC="").
+    warc_file: str | None = None
+    warc_record_id: str | None = None
+    warc_offset: int | None = None
+    payload_digest: str | None = None
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -76,6 +84,10 @@ class Tombstone:
     http_status: int
     version: int
     supersedes: str
+    warc_file: str | None = None  # the capture of the 404/410 answer, as for an Article
+    warc_record_id: str | None = None
+    warc_offset: int | None = None
+    payload_digest: str | None = None
     removed: Literal[True] = True
     schema_version: int = SCHEMA_VERSION
 

@@ -41,6 +41,9 @@ DOWNLOADER_MIDDLEWARES = {
     "govcrawler.spiders.redirects.CountingMetaRefreshMiddleware": 580,
     "govcrawler.spiders.middlewares.BlockedPageMiddleware": 590,
     "govcrawler.spiders.redirects.JsRedirectMiddleware": 595,
+    # WARC capture (archive/warc_capture.py): next to the download handler, so it sees every
+    # response as received, before Redirect (600) and HttpCompression (590) change it.
+    "govcrawler.archive.warc_capture.WarcCaptureMiddleware": 950,
 }
 GOVCRAWLER_JS_REDIRECT_ENABLED = True
 ITEM_PIPELINES = {
@@ -71,6 +74,14 @@ FEED_STORAGES = {
     "": "govcrawler.export.storage.AtomicFileFeedStorage",
     "file": "govcrawler.export.storage.AtomicFileFeedStorage",
 }
+
+# WARC 1.1 capture of every response as received (archive/warc_capture.py), into
+# <folder>/<site>-<run start>-<serial>.warc.gz, a new file past GOVCRAWLER_WARC_MAX_SIZE bytes;
+# "" = none (records then carry no warc_* evidence). GOVCRAWLER_CONTACT (e.g.
+# "mailto:you@example.org") is written into each file's warcinfo record as the operator.
+GOVCRAWLER_WARC = "%(data)s/warc"
+GOVCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
+GOVCRAWLER_CONTACT = ""
 
 # Replay: a folder of captures (fixtures/ layout) answers every request instead of the network.
 GOVCRAWLER_REPLAY = ""

@@ -19,6 +19,8 @@ from tests.conftest import FIXTURES, ROOT, read_json
 
 pytestmark = pytest.mark.e2e
 
+WARC_EVIDENCE = ("warc_file", "warc_record_id", "warc_offset", "payload_digest")
+
 # Boilerplate that must never reach the archive, in both scripts.
 BOILERPLATE = [
     "版权所有",
@@ -115,7 +117,11 @@ def test_replay_crawl_exports_exactly_the_expected_records(site: str, tmp_path: 
     assert sorted(ids) == sorted(expected)
     for record in records:
         assert schema_errors(record) == []
-        assert record == expected[record["id"]]
+        # The WARC evidence differs per run (record ids, file names); test_warc_e2e.py follows it.
+        assert {k: v for k, v in record.items() if k not in WARC_EVIDENCE} == {
+            k: v for k, v in expected[record["id"]].items() if k not in WARC_EVIDENCE
+        }
+        assert all(record[k] is not None for k in WARC_EVIDENCE)
         text = record["title"] + record["body"]
         assert not [p for p in BOILERPLATE if p in text], record["id"]
     assert "replay/miss" not in result.stderr

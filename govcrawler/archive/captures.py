@@ -84,5 +84,8 @@ class CaptureIndex:
     def get(self, url: str) -> Capture | None:
         return self._by_url.get(dedup_key(url))
 
+    def urls(self) -> set[str]:
+        return {c.url for c in self._by_url.values()}
+
     def __len__(self) -> int:
         return len(self._by_url)

@@ -1,8 +1,9 @@
 """Replay mode: answer requests from a folder of captures through Scrapy's download machinery.
 
-Enabled by the GOVCRAWLER_REPLAY setting (a folder); the addon then installs the replay download
-handler for http and https, so robots.txt, middlewares, retries and the unchanged spider all run
-as in a live crawl. A URL with no capture gets a 404 marked `X-Govcrawler-Replay: miss`. A
+Enabled by the GOVCRAWLER_REPLAY setting: a folder of captures (fixtures/ layout) and/or WARC
+files (`*.warc.gz`, `*.warc`, e.g. a crawl's data/warc/), or one WARC file; the addon then
+installs the replay download handler for http and https, so robots.txt, middlewares, retries
+and the unchanged spider all run as in a live crawl. A URL with no capture gets a 404 marked `X-Govcrawler-Replay: miss`. A
 conditional request is answered as a server would: 304 when it names the capture's ETag or is
 not older than its Last-Modified.
 """
@@ -12,14 +13,17 @@ from __future__ import annotations
 import logging
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
-from govcrawler.archive.captures import CaptureIndex
+from govcrawler.archive.captures import Capture, CaptureError, CaptureIndex, load_captures
+from govcrawler.archive.warc_reader import is_warc, warc_files
+from govcrawler.archive.warc_replay import WarcCapture, WarcIndex
+from govcrawler.extraction.urls import dedup_key
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self.index = CaptureIndex.from_folder(Path(crawler.settings.get("GOVCRAWLER_REPLAY")))
+        self.index = ReplaySource(Path(crawler.settings.get("GOVCRAWLER_REPLAY")))
         self.stats = crawler.stats
         logger.info(
             "Replaying %d captures from %s",
@@ -48,7 +52,10 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             logger.warning("Replay miss (no capture): %s", request.url)
             return Response(request.url, status=404, headers={MISS_HEADER: "miss"}, request=request)
         self.stats.inc_value("replay/hit")
-        headers = Headers({**capture.headers, CAPTURED_AT_HEADER: capture.fetched_at})
+        headers = Headers()
+        for name, value in capture.header_pairs():
+            headers.appendlist(name, value)
+        headers[CAPTURED_AT_HEADER] = capture.fetched_at
         if capture.status == 200 and not_modified(headers, request.headers):
             self.stats.inc_value("replay/not_modified")
             return Response(request.url, status=304, headers=headers, request=request)
@@ -57,6 +64,73 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         return respcls(
             url=request.url, status=capture.status, headers=headers, body=body, request=request
         )
+
+
+class Served(Protocol):
+    """A capture the handler can serve (fixture capture or WARC capture)."""
+
+    status: int
+    fetched_at: str
+
+    @property
+    def body(self) -> bytes: ...
+
+    def header_pairs(self) -> list[tuple[str, str]]: ...
+
+
+class _FixtureServed:
+    def __init__(self, capture: Capture) -> None:
+        self.capture = capture
+        self.status = capture.status
+        self.fetched_at = capture.fetched_at
+
+    @property
+    def body(self) -> bytes:
+        return self.capture.body
+
+    def header_pairs(self) -> list[tuple[str, str]]:
+        return list(self.capture.headers.items())
+
+
+class _WarcServed:
+    def __init__(self, capture: WarcCapture) -> None:
+        self.capture = capture
+        self.status = capture.status
+        self.fetched_at = capture.fetched_at
+
+    @property
+    def body(self) -> bytes:
+        return self.capture.body
+
+    def header_pairs(self) -> list[tuple[str, str]]:
+        return self.capture.headers
+
+
+class ReplaySource:
+    """What GOVCRAWLER_REPLAY names: a folder of captures and/or WARC files, or a WARC file. A
+    URL captured both in a fixture and in a WARC is an error, as two fixtures of one URL are."""
+
+    def __init__(self, path: Path) -> None:
+        if path.is_file() and is_warc(path):
+            self.captures, self.warcs = CaptureIndex([]), WarcIndex([path])
+        elif path.is_dir():
+            self.captures = CaptureIndex(load_captures(path))
+            self.warcs = WarcIndex(warc_files(path))
+            both = {dedup_key(c) for c in self.captures.urls()} & self.warcs.urls()
+            if both:
+                raise CaptureError(f"captured both as a fixture and in a WARC: {sorted(both)[:3]}")
+        else:
+            raise CaptureError(f"replay source {path} is neither a folder nor a WARC file")
+
+    def get(self, url: str) -> Served | None:
+        capture = self.captures.get(url)
+        if capture is not None:
+            return _FixtureServed(capture)
+        warc = self.warcs.get(url)
+        return _WarcServed(warc) if warc is not None else None
+
+    def __len__(self) -> int:
+        return len(self.captures) + len(self.warcs)
 
 
 def not_modified(served: Headers, asked: Headers) -> bool:

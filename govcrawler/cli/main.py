@@ -6,7 +6,18 @@ import argparse
 import sys
 
 from govcrawler import __version__
-from govcrawler.cli import check_site, crawl, demo, extract, index, query, sites, stats
+from govcrawler.cli import (
+    capture,
+    check_site,
+    crawl,
+    demo,
+    extract,
+    index,
+    query,
+    reextract,
+    sites,
+    stats,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +27,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"govcrawler {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (crawl, demo, extract, sites, check_site, query, stats, index):
+    for module in (
+        crawl,
+        demo,
+        extract,
+        reextract,
+        capture,
+        sites,
+        check_site,
+        query,
+        stats,
+        index,
+    ):
         module.register(commands)
     args = parser.parse_args(argv)
     try:

@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 
 from govcrawler.archive.replay import CAPTURED_AT_HEADER
+from govcrawler.archive.warc_capture import with_evidence
 from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.extraction.article import Rejection
 from govcrawler.extraction.decode import decode_html
@@ -232,7 +233,7 @@ class SiteSpider(scrapy.Spider):
             url = (response.meta.get("redirect_urls") or [response.url])[0]
             tombstone = self.state.tombstone(url, response.status, self._fetched_at(response))
             if tombstone is not None:
-                yield tombstone
+                yield with_evidence(response, tombstone)
             return
         if not isinstance(response, TextResponse):
             stats.inc_value("govcrawler/skipped/not_html")
@@ -267,7 +268,7 @@ class SiteSpider(scrapy.Spider):
             self._header(response, "ETag"),
             self._header(response, "Last-Modified"),
         )
-        yield result.article
+        yield with_evidence(response, result.article)
 
     def _report_fallback(self, why: str, url: str) -> None:
         """Count every fallback to the generic extractor; log the first one of the run."""

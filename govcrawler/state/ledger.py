@@ -65,6 +65,22 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (site, column_url)
     ) WITHOUT ROWID;
     """,
+    # 2: WARC captures (archive/warc_capture.py). `payload_digest`: the WARC payload digest of the
+    # article's last 200 answer, so a re-check whose payload is unchanged is no new version even
+    # if today's cleaning reads it differently; `captures`: the last capture holding each URL's
+    # payload, which an identical payload refers to with a WARC revisit record.
+    """
+    ALTER TABLE articles ADD payload_digest TEXT;
+    CREATE TABLE captures (
+        url TEXT PRIMARY KEY,         -- canonical URL (fragment and default port dropped)
+        site TEXT NOT NULL,
+        payload_digest TEXT NOT NULL, -- WARC-Payload-Digest, e.g. 'sha1:…'
+        record_id TEXT NOT NULL,      -- WARC-Record-ID of the response record holding the payload
+        warc_file TEXT NOT NULL,      -- its file name (in the WARC folder) and offset
+        warc_offset INTEGER NOT NULL,
+        warc_date TEXT NOT NULL       -- its WARC-Date
+    ) WITHOUT ROWID;
+    """,
 )
 
 
@@ -91,6 +107,20 @@ class ArticleState:
     version: int
     removed: bool
     file: str | None
+    payload_digest: str | None = None  # WARC payload digest of the last 200 answer
+
+
+@dataclass(frozen=True)
+class CaptureState:
+    """The last WARC response record holding a URL's payload (what a revisit refers to)."""
+
+    url: str
+    site: str
+    payload_digest: str
+    record_id: str
+    warc_file: str
+    warc_offset: int
+    warc_date: str
 
 
 @dataclass(frozen=True)
@@ -121,7 +151,7 @@ class ListPageState:
 
 _ARTICLE_COLUMNS = (
     "id, site, url, col, title, published_at, first_seen, last_fetched, last_status, etag,"
-    " last_modified, content_sha256, version, removed, file"
+    " last_modified, content_sha256, version, removed, file, payload_digest"
 )
 _PENDING_COLUMNS = "id, site, url, col, first_seen, last_attempt, attempts, reason"
 
@@ -205,7 +235,7 @@ class Ledger:
         with self.transaction():
             self._db.execute(
                 f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             self._db.execute("DELETE FROM pending WHERE id = ?", (state.id,))
@@ -218,14 +248,16 @@ class Ledger:
         status: int,
         etag: str | None = None,
         last_modified: str | None = None,
+        payload_digest: str | None = None,
     ) -> None:
         """An answer that changes no record (304, same body, 404 of a removed article)."""
         with self.transaction():
             self._db.execute(
                 "UPDATE articles SET last_fetched = ?, last_status = ?,"
-                " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)"
+                " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
+                " payload_digest = COALESCE(?, payload_digest)"
                 " WHERE id = ?",
-                (at, status, etag, last_modified, article_id),
+                (at, status, etag, last_modified, payload_digest, article_id),
             )
 
     def due(self, site: str, *, fetched_before: int, limit: int) -> list[ArticleState]:
@@ -300,9 +332,28 @@ class Ledger:
                 (site, column_url, at, pages),
             )
 
+    # ---- WARC captures -------------------------------------------------------------------------
+
+    def capture(self, url: str) -> CaptureState | None:
+        row = self._db.execute(
+            "SELECT url, site, payload_digest, record_id, warc_file, warc_offset, warc_date"
+            " FROM captures WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return None if row is None else CaptureState(*row)
+
+    def save_capture(self, state: CaptureState) -> None:
+        """A response record holding `url`'s payload is durably in a WARC file."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO captures (url, site, payload_digest, record_id, warc_file,"
+                " warc_offset, warc_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                astuple(state),
+            )
+
     # ---- reporting -----------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
         """Rows per table (a full count: for reports and benchmarks, not for the crawl path)."""
-        tables = ("articles", "pending", "list_pages", "walks")
+        tables = ("articles", "pending", "list_pages", "walks", "captures")
         return {t: int(self._db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}

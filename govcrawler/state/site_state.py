@@ -24,7 +24,7 @@ from govcrawler.extraction.listing import ListEntry
 from govcrawler.extraction.urls import article_id
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import SiteProfile
-from govcrawler.spiders.middlewares import BlockedPage
+from govcrawler.spiders.faults import failure_reason
 from govcrawler.state.ledger import ArticleState, Ledger, ListPageState
 from govcrawler.state.locks import FileLock
 from govcrawler.state.rules import (
@@ -212,7 +212,9 @@ class SiteState:
         (nothing to write: the re-check is recorded and counted `unchanged`)."""
         if self.ledger is None:
             return True
-        decision = version_of(self.ledger.article(article.id), article.content_sha256)
+        decision = version_of(
+            self.ledger.article(article.id), article.content_sha256, article.payload_digest
+        )
         if decision.outcome == "unchanged":
             etag, last_modified = self._validators.pop(article.id, (None, None))
             self.ledger.mark_fetched(
@@ -221,6 +223,7 @@ class SiteState:
                 status=article.http_status,
                 etag=etag,
                 last_modified=last_modified,
+                payload_digest=article.payload_digest,
             )
             self.count("unchanged")
             return False
@@ -287,6 +290,7 @@ class SiteState:
                 version=record.version,
                 removed=True,
                 file=str(file),
+                payload_digest=record.payload_digest,
             )
         else:
             state = ArticleState(
@@ -305,6 +309,7 @@ class SiteState:
                 version=record.version,
                 removed=False,
                 file=str(file),
+                payload_digest=record.payload_digest,
             )
         self.ledger.save_article(state)
 
@@ -338,6 +343,7 @@ class SiteState:
                         version=version,
                         removed=removed,
                         file=str(file),
+                        payload_digest=rec.get("payload_digest"),
                     )
                 )
                 applied += 1
@@ -359,8 +365,9 @@ class SiteState:
 
 def failure_outcome(error: BaseException) -> tuple[str, str]:
     """(outcome, reason) of a request error: blocked page, HTTP error, robots.txt, network."""
-    if isinstance(error, BlockedPage):
-        return "blocked", error.reason
+    known = failure_reason(error)  # blocked, timeout, truncated, offsite, redirect loop, …
+    if known is not None:
+        return known
     if isinstance(error, HttpError):
         return "failed", f"http_{error.response.status}"
     if isinstance(error, IgnoreRequest):

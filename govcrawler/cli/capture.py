@@ -1,0 +1,71 @@
+"""`govcrawler capture URL… (--fixtures DIR | --warc DIR)`: save live pages for new tests.
+
+Fetched politely through the project settings (archive/capture.py); `--fixtures` writes the
+replay fixture format (then add an `.expected.json` by hand), `--warc` a WARC file as a crawl
+writes it. Exit code 1 when a URL could not be fetched.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from govcrawler.archive.capture import CaptureSpider
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("capture", help="save live pages as fixtures or into a WARC")
+    parser.add_argument("urls", nargs="+", metavar="URL")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--fixtures", type=Path, help="folder for fixture-format captures")
+    where.add_argument("--warc", type=Path, help="folder for the WARC file")
+    parser.add_argument(
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy setting (e.g. -s USER_AGENT=…), as for scrapy crawl",
+    )
+    parser.set_defaults(run=run)
+
+
+def capture_settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    settings.setmodule("govcrawler.settings", priority="project")
+    for name, value in (
+        ("EXTENSIONS", {"govcrawler.export.archive.JsonlArchive": None}),
+        ("ITEM_PIPELINES", {}),
+        ("GOVCRAWLER_STATE", ""),
+        ("GOVCRAWLER_MANIFEST", ""),
+        ("GOVCRAWLER_WARC", str(args.warc) if args.warc else ""),
+        ("LOG_LEVEL", "INFO"),
+    ):
+        settings.set(name, value, priority="cmdline")
+    for item in args.settings:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"-s {item}: expected NAME=VALUE")
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    for url in args.urls:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{url}: not an http(s) URL")
+    process = CrawlerProcess(capture_settings(args))
+    crawler = process.create_crawler(CaptureSpider)
+    process.crawl(crawler, urls=args.urls, fixtures=args.fixtures)
+    process.start()
+    spider = crawler.spider
+    assert isinstance(spider, CaptureSpider)
+    for path in spider.saved:
+        print(path)
+    for path in crawler.stats.get_value("govcrawler/warc/files") or []:
+        print(path)
+    return 1 if spider.failed or crawler.stats.get_value("finish_reason") != "finished" else 0
