@@ -48,6 +48,10 @@ def test_table_shows_time_site_title_and_highlighted_snippet(
     assert first["title"].replace("开除党籍", "").replace("開除黨籍", "")[:4] in lines[0]
     assert "[开除党籍]" in lines[1] or "[開除黨籍]" in lines[1]
     assert f"5 of {len(newest)} article(s)" in err
+    _, colored, _ = cli(
+        capsys, "query", "开除党籍", "--data", str(archive.root), "--color", "always"
+    )
+    assert "\x1b[1;31m开除党籍\x1b[0m" in colored or "\x1b[1;31m開除黨籍\x1b[0m" in colored
 
 
 def test_jsonl_output_is_the_archived_lines_byte_for_byte(

@@ -158,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             color = args.color == "always" or (args.color == "auto" and out.isatty())
             write_table(hits, reader, query.terms, out, color)
+            out.flush()  # the count on stderr comes after the table, also in a terminal
             shown = f"{len(hits)} of {total}" if len(hits) < total else f"{total}"
             more = " (--limit 0 shows all)" if len(hits) < total else ""
             noun = "record(s)" if args.all_versions else "article(s)"
