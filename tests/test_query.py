@@ -177,7 +177,10 @@ def test_malformed_lines_are_reported_skipped_and_the_rest_answers(tmp_path: Pat
     good = {"id": "ccdi:999999", "site": "ccdi", "title": "测试标题开除党籍", "body": "正文",
             "published_at": "2099-01-01T00:00:00+08:00", "fetched_at": "2099-01-01T00:00:00Z"}  # fmt: skip
     bad_file.write_text(
-        json.dumps(good, ensure_ascii=False) + "\n"
+        json.dumps(good, ensure_ascii=False)
+        + "\n"
+        + json.dumps(dict(good, id="ccdi:999998", version=2**70, removed="yes"))
+        + "\n"
         "this is not json\n"
         "[1, 2]\n"
         '{"title": "no id"}\n'
@@ -188,11 +191,12 @@ def test_malformed_lines_are_reported_skipped_and_the_rest_answers(tmp_path: Pat
     result = refresh(connection, data)
     assert result.bad is not None
     assert [(b.path, b.line) for b in result.bad] == [
-        ("ccdi/20990101T000000Z.jsonl", n) for n in (2, 3, 4, 6)
+        ("ccdi/20990101T000000Z.jsonl", n) for n in (3, 4, 5, 7)
     ]
     assert "not JSON" in result.bad[0].error and "truncated last line" in result.bad[3].error
     hits, _ = search(connection, Query(text="测试标题"))
-    assert [h.id for h in hits] == ["ccdi:999999"]
+    # An odd version (too big for SQLite) counts as none; only `"removed": true` is a removal.
+    assert [(h.id, h.version) for h in hits] == [("ccdi:999998", None), ("ccdi:999999", None)]
 
 
 def test_new_run_files_are_added_and_a_changed_file_rebuilds(tmp_path: Path) -> None:

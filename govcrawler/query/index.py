@@ -206,6 +206,11 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _is_version(value: object) -> bool:
+    """An integer SQLite can hold (a bool, a string or a float is no version)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
 def prepare_file(data: Path, relpath: str) -> Prepared:
     """Read, parse and fold one run file (pure: runs in a worker process for big updates)."""
     out = Prepared([], [], [])
@@ -226,7 +231,7 @@ def prepare_file(data: Path, relpath: str) -> Prepared:
                 fold(column) if column else None,
                 _text(rec.get("published_at")),
                 _text(rec.get("fetched_at")),
-                version if isinstance(version, int) and not isinstance(version, bool) else None,
+                version if _is_version(version) else None,
                 1 if rec.get("removed") is True else 0,
             )
         )
