@@ -34,18 +34,43 @@ REFERER_ENABLED = True
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an error (retried)
+
+# Downloader middlewares (a response passes them from the highest number down). Everything that
+# reads a body sits below HttpCompressionMiddleware (590), so it sees the decompressed page.
 # Redirect stubs (spiders/redirects.py): meta refresh (Scrapy's, counted) and a plain JS
 # `self.location=` stub followed once; both answer before the blocked-page check sees a stub.
+# Every redirect (3xx too) is checked against the profile's domains and for loops
+# (spiders/domains.py); hostile pages and documents served as HTML: spiders/middlewares.py;
+# Retry-After: spiders/pacing.py.
 DOWNLOADER_MIDDLEWARES = {
+    "govcrawler.spiders.domains.AllowedDomainsMiddleware": 55,
+    "govcrawler.spiders.pacing.RetryAfterMiddleware": 555,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "govcrawler.spiders.redirects.CountingMetaRefreshMiddleware": 580,
-    "govcrawler.spiders.middlewares.BlockedPageMiddleware": 590,
-    "govcrawler.spiders.redirects.JsRedirectMiddleware": 595,
+    "govcrawler.spiders.domains.GuardedMetaRefreshMiddleware": 580,
+    "govcrawler.spiders.middlewares.BlockedPageMiddleware": 584,
+    "govcrawler.spiders.domains.GuardedJsRedirectMiddleware": 586,
+    "govcrawler.spiders.middlewares.BinaryBodyMiddleware": 588,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "govcrawler.spiders.domains.GuardedRedirectMiddleware": 600,
+    "govcrawler.spiders.middlewares.HostCookiesMiddleware": 690,
     # WARC capture (archive/warc_capture.py): next to the download handler, so it sees every
     # response as received, before Redirect (600) and HttpCompression (590) change it.
     "govcrawler.archive.warc_capture.WarcCaptureMiddleware": 950,
 }
 GOVCRAWLER_JS_REDIRECT_ENABLED = True
+# Blocked pages (challenge, captcha): each one multiplies the host's download delay by this much
+# (at most GOVCRAWLER_BLOCKED_MAX_DELAY s); this many in a row stop the site's crawl (0: never).
+GOVCRAWLER_BLOCKED_BACKOFF = 2.0
+GOVCRAWLER_BLOCKED_MAX_DELAY = 300.0
+GOVCRAWLER_BLOCKED_STOP_AFTER = 5
+# A stub whose script sets a cookie as a plain literal is asked for once more with that cookie.
+GOVCRAWLER_SCRIPT_COOKIE_RETRY = True
+# Retry-After longer than this (seconds): not retried in this run, asked again next run.
+GOVCRAWLER_RETRY_AFTER_MAX = 120.0
+# Cookies per host, sent with every request to it and its subdomains (README: Cookies per host):
+# -s 'GOVCRAWLER_COOKIES={"www.ccdi.gov.cn": "C3VK=e9cf61"}'
+GOVCRAWLER_COOKIES: dict[str, str] = {}
 ITEM_PIPELINES = {
     "govcrawler.export.pipelines.VersioningPipeline": 250,
     "govcrawler.export.pipelines.SchemaValidationPipeline": 300,

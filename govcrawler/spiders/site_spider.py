@@ -196,9 +196,11 @@ class SiteSpider(scrapy.Spider):
         self.state.list_failed(failure.request.url, failure.value)
 
     def article_failed(self, failure: Any) -> None:
-        """Blocked, HTTP error, network error: counted, and asked for again next run."""
+        """Blocked, HTTP error, network error: counted, and asked for again next run (under the
+        URL the list linked, when the error came after a redirect)."""
         request = failure.request
-        self.state.request_failed(request.url, request.cb_kwargs.get("column"), failure.value)
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        self.state.request_failed(url, request.cb_kwargs.get("column"), failure.value)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
