@@ -6,6 +6,7 @@ file and the key named (ProfileError). Profiles are data only: nothing in them i
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -368,10 +369,24 @@ def load_profile(path: Path) -> SiteProfile:
     return profile
 
 
+# Folders of extra profiles (os.pathsep-separated), read once per process: a site an operator
+# keeps outside the package, or a test profile pointed at a loopback server.
+PROFILES_DIR_ENV = "GOVCRAWLER_PROFILES_DIR"
+
+
 @cache
 def all_profiles() -> dict[str, SiteProfile]:
-    """Every bundled profile by key, in key order."""
-    return {p.stem: load_profile(p) for p in sorted(PROFILE_DIR.glob("*.toml"))}
+    """Every bundled profile by key, then those in the GOVCRAWLER_PROFILES_DIR folders; in key
+    order. An extra profile may not reuse a bundled key."""
+    profiles = {p.stem: load_profile(p) for p in sorted(PROFILE_DIR.glob("*.toml"))}
+    for folder in filter(None, os.environ.get(PROFILES_DIR_ENV, "").split(os.pathsep)):
+        if not Path(folder).is_dir():
+            raise ProfileError(f"{PROFILES_DIR_ENV}: {folder} is not a folder")
+        for path in sorted(Path(folder).glob("*.toml")):
+            if path.stem in profiles:
+                raise ProfileError(f"{path}: site {path.stem!r} is already defined")
+            profiles[path.stem] = load_profile(path)
+    return dict(sorted(profiles.items()))
 
 
 def get_profile(key: str) -> SiteProfile:
