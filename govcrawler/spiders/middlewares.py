@@ -254,7 +254,7 @@ class HostCookiesMiddleware:
     def from_crawler(cls, crawler: Any) -> HostCookiesMiddleware:
         cookies = parse_host_cookies(crawler.settings.getdict("GOVCRAWLER_COOKIES"))
         if not cookies:
-            raise NotConfigured("no GOVCRAWLER_COOKIES")
+            raise NotConfigured  # the usual case: no message, so Scrapy logs no warning
         return cls(cookies)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
