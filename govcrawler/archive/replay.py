@@ -28,6 +28,20 @@ from govcrawler.extraction.urls import dedup_key
 logger = logging.getLogger(__name__)
 
 CAPTURED_AT_HEADER = "X-Govcrawler-Captured-At"
+# Response flags that make CAPTURED_AT_HEADER trustworthy: set by the replay handler or by the
+# WARC capture middleware, never by a server (a live site could send the header itself).
+REPLAY_FLAG = "replay"
+CAPTURED_FLAG = "captured"
+
+
+def trusted_capture_time(response: Response) -> str | None:
+    """The capture time govcrawler itself put on the response, else None."""
+    if REPLAY_FLAG not in response.flags and CAPTURED_FLAG not in response.flags:
+        return None
+    value = response.headers.get(CAPTURED_AT_HEADER)
+    return value.decode("ascii") if value else None
+
+
 MISS_HEADER = "X-Govcrawler-Replay"
 HANDLER_PATH = "govcrawler.archive.replay.ReplayDownloadHandler"
 
@@ -58,11 +72,18 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         headers[CAPTURED_AT_HEADER] = capture.fetched_at
         if capture.status == 200 and not_modified(headers, request.headers):
             self.stats.inc_value("replay/not_modified")
-            return Response(request.url, status=304, headers=headers, request=request)
+            return Response(
+                request.url, status=304, headers=headers, request=request, flags=[REPLAY_FLAG]
+            )
         body = capture.body
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return respcls(
-            url=request.url, status=capture.status, headers=headers, body=body, request=request
+            url=request.url,
+            status=capture.status,
+            headers=headers,
+            body=body,
+            request=request,
+            flags=[REPLAY_FLAG],
         )
 
 

@@ -28,7 +28,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from govcrawler import __version__
-from govcrawler.archive.replay import CAPTURED_AT_HEADER, MISS_HEADER
+from govcrawler.archive.replay import (
+    CAPTURED_AT_HEADER,
+    CAPTURED_FLAG,
+    MISS_HEADER,
+    trusted_capture_time,
+)
 from govcrawler.archive.warc_recovery import WarcRecovery, recover_warc_part
 from govcrawler.archive.warc_writer import (
     CALLBACK_FIELD,
@@ -177,10 +182,8 @@ class WarcCaptureMiddleware:
         if self.writer is None or response.headers.get(MISS_HEADER):
             return response
         stats = self.crawler.stats
-        captured_at = response.headers.get(CAPTURED_AT_HEADER)
-        date = (
-            captured_at.decode("ascii") if captured_at else datetime.now(UTC).strftime(DATE_FORMAT)
-        )
+        captured_at = trusted_capture_time(response)
+        date = captured_at or datetime.now(UTC).strftime(DATE_FORMAT)
         url = canonical_url(response.url)
         ledger = self.state.ledger if self.state is not None else None
         last = ledger.capture(url) if ledger is not None else None
@@ -217,8 +220,9 @@ class WarcCaptureMiddleware:
                 )
             )
         request.meta[EVIDENCE_META] = written
-        if not captured_at:
+        if not captured_at:  # the record's fetched_at is the WARC-Date, never a server's header
             response.headers[CAPTURED_AT_HEADER] = date
+            response.flags.append(CAPTURED_FLAG)
         return response
 
     def spider_closed(self, spider: Any) -> None:

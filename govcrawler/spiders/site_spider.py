@@ -20,7 +20,7 @@ import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 
-from govcrawler.archive.replay import CAPTURED_AT_HEADER
+from govcrawler.archive.replay import trusted_capture_time
 from govcrawler.archive.warc_capture import with_evidence
 from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.extraction.article import Rejection
@@ -300,5 +300,4 @@ class SiteSpider(scrapy.Spider):
     @staticmethod
     def _fetched_at(response: Response) -> str:
         """When the page was fetched: now, or a replayed capture's own time."""
-        captured_at = response.headers.get(CAPTURED_AT_HEADER)
-        return captured_at.decode("ascii") if captured_at else utc_now()
+        return trusted_capture_time(response) or utc_now()
