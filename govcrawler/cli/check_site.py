@@ -31,21 +31,10 @@ from govcrawler.extraction.article import Extraction, extract_article, parse_htm
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import explain_next_page
-from govcrawler.sites import ArticleRules, SiteProfile, get_profile
+from govcrawler.sites import ARTICLE_RULE_NAMES, ArticleRules, SiteProfile, get_profile
 from govcrawler.spiders.site_spider import SiteSpider
 
 LINKS_SHOWN = 3
-RULE_NAMES = (
-    "title",
-    "published_at",
-    "source",
-    "author",
-    "editor",
-    "column",
-    "meta_line",
-    "body",
-    "remove",
-)
 
 
 @dataclass
@@ -119,7 +108,7 @@ def rule_matches(html: str, rules: ArticleRules) -> dict[str, str]:
     """For each [article] rule with selectors: the first selector that matches (and how often)."""
     root = parse_html(html)
     found: dict[str, str] = {}
-    for name in RULE_NAMES:
+    for name in ARTICLE_RULE_NAMES:
         selectors = getattr(rules, name)
         if not selectors:
             continue

@@ -35,6 +35,20 @@ PAGINATION_KINDS = tuple(PAGINATION_KEYS)
 EVIDENCE_STATUSES = ("captured", "described")
 
 
+# The selector lists of an [article] table (each a list tried in order).
+ARTICLE_RULE_NAMES = (
+    "title",
+    "published_at",
+    "source",
+    "author",
+    "editor",
+    "column",
+    "meta_line",
+    "body",
+    "remove",
+)
+
+
 class ProfileError(ValueError):
     """A profile file that does not follow the format; the message names file and key."""
 
@@ -310,20 +324,7 @@ def load_profile(path: Path) -> SiteProfile:
 
     art = top.sub("article")
     article = ArticleRules(
-        **{
-            name: art.selectors(name)
-            for name in (
-                "title",
-                "published_at",
-                "source",
-                "author",
-                "editor",
-                "column",
-                "meta_line",
-                "body",
-                "remove",
-            )
-        },
+        **{name: art.selectors(name) for name in ARTICLE_RULE_NAMES},
         byline_prefixes=art.strings("byline_prefixes"),
     )
     art.done()

@@ -273,44 +273,28 @@ class SiteState:
         known = self.ledger.article(record.id)
         now = self.now()
         etag, last_modified = self._validators.pop(record.id, (None, None))
-        if isinstance(record, Tombstone):
-            state = ArticleState(
-                id=record.id,
-                site=self.site,
-                url=record.url,
-                column=record.column,
-                title=record.title,
-                published_at=record.published_at,
-                first_seen=known.first_seen if known else now,
-                last_fetched=now,
-                last_status=record.http_status,
-                etag=None,
-                last_modified=None,
-                content_sha256=record.supersedes,
-                version=record.version,
-                removed=True,
-                file=str(file),
-                payload_digest=record.payload_digest,
-            )
-        else:
-            state = ArticleState(
-                id=record.id,
-                site=self.site,
-                url=record.url,
-                column=record.column,
-                title=record.title,
-                published_at=record.published_at,
-                first_seen=known.first_seen if known else now,
-                last_fetched=now,
-                last_status=record.http_status,
-                etag=etag,
-                last_modified=last_modified,
-                content_sha256=record.content_sha256,
-                version=record.version,
-                removed=False,
-                file=str(file),
-                payload_digest=record.payload_digest,
-            )
+        tombstone = isinstance(record, Tombstone)
+        state = ArticleState(
+            id=record.id,
+            site=self.site,
+            url=record.url,
+            column=record.column,
+            title=record.title,
+            published_at=record.published_at,
+            first_seen=known.first_seen if known else now,
+            last_fetched=now,
+            last_status=record.http_status,
+            # A tombstone has no validators or body of its own: it keeps the last body's hash.
+            etag=None if tombstone else etag,
+            last_modified=None if tombstone else last_modified,
+            content_sha256=(
+                record.supersedes if isinstance(record, Tombstone) else record.content_sha256
+            ),
+            version=record.version,
+            removed=tombstone,
+            file=str(file),
+            payload_digest=record.payload_digest,
+        )
         self.ledger.save_article(state)
 
     def reconcile(self, records: Iterable[dict[str, Any]], file: Path) -> int:
