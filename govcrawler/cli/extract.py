@@ -1,6 +1,6 @@
 """`govcrawler extract [--site KEY] [--url URL] FILE…`: saved pages → JSONL records on stdout.
 
-Runs the crawl's own extraction and cleaning (extraction.record.build_record). A file that is not
+Runs the crawl's own extraction and cleaning (extraction.record.build). A file that is not
 an article prints `{"error": <reason>, "file": …}` instead. A capture sidecar next to the file
 (`<name>.capture.json`) supplies URL, headers and capture time.
 """

@@ -7,6 +7,7 @@ archives, so every path produces byte-identical records from the same capture.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from govcrawler.cleaning.script import detect_script
 from govcrawler.extraction.article import Extraction, Rejection, extract_article
@@ -58,26 +59,9 @@ def build(
     return Built(article, result)
 
 
-def build_record(
-    body: bytes,
-    url: str,
-    *,
-    profile: SiteProfile | None,
-    fetched_at: str,
-    content_type: str | None = None,
-    http_status: int = 200,
-    column_hint: str | None = None,
-) -> Article | Rejection:
-    """Decode, extract and clean one page into a record."""
-    result = build(
-        body,
-        url,
-        profile=profile,
-        fetched_at=fetched_at,
-        content_type=content_type,
-        http_status=http_status,
-        column_hint=column_hint,
-    )
+def build_record(body: bytes, url: str, **options: Any) -> Article | Rejection:
+    """`build` without the extraction details: the record, or why the page is not one."""
+    result = build(body, url, **options)
     return result.article if isinstance(result, Built) else result
 
 
