@@ -11,18 +11,20 @@ not older than its Last-Modified.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
-from govcrawler.archive.captures import Capture, CaptureError, CaptureIndex, load_captures
+from govcrawler.archive.captures import CaptureError, CaptureIndex, load_captures
 from govcrawler.archive.warc_reader import is_warc, warc_files
-from govcrawler.archive.warc_replay import WarcCapture, WarcIndex
+from govcrawler.archive.warc_replay import WarcIndex
 from govcrawler.extraction.urls import dedup_key
 
 logger = logging.getLogger(__name__)
@@ -87,44 +89,21 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         )
 
 
-class Served(Protocol):
-    """A capture the handler can serve (fixture capture or WARC capture)."""
+@dataclass(frozen=True)
+class Served:
+    """A capture the handler can serve, from a fixture or a WARC file (bodies read on demand)."""
 
     status: int
     fetched_at: str
-
-    @property
-    def body(self) -> bytes: ...
-
-    def header_pairs(self) -> list[tuple[str, str]]: ...
-
-
-class _FixtureServed:
-    def __init__(self, capture: Capture) -> None:
-        self.capture = capture
-        self.status = capture.status
-        self.fetched_at = capture.fetched_at
+    read_body: Callable[[], bytes]
+    headers: list[tuple[str, str]]
 
     @property
     def body(self) -> bytes:
-        return self.capture.body
+        return self.read_body()
 
     def header_pairs(self) -> list[tuple[str, str]]:
-        return list(self.capture.headers.items())
-
-
-class _WarcServed:
-    def __init__(self, capture: WarcCapture) -> None:
-        self.capture = capture
-        self.status = capture.status
-        self.fetched_at = capture.fetched_at
-
-    @property
-    def body(self) -> bytes:
-        return self.capture.body
-
-    def header_pairs(self) -> list[tuple[str, str]]:
-        return self.capture.headers
+        return self.headers
 
 
 class ReplaySource:
@@ -146,9 +125,16 @@ class ReplaySource:
     def get(self, url: str) -> Served | None:
         capture = self.captures.get(url)
         if capture is not None:
-            return _FixtureServed(capture)
+            return Served(
+                capture.status,
+                capture.fetched_at,
+                lambda: capture.body,
+                list(capture.headers.items()),
+            )
         warc = self.warcs.get(url)
-        return _WarcServed(warc) if warc is not None else None
+        if warc is None:
+            return None
+        return Served(warc.status, warc.fetched_at, lambda: warc.body, warc.headers)
 
     def __len__(self) -> int:
         return len(self.captures) + len(self.warcs)

@@ -94,10 +94,3 @@ def parse_record(content: bytes) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(value.get("id"), str) or not value["id"]:
         return None, "not a record: no string `id`"
     return value, None
-
-
-def read_line_at(path: Path, offset: int, length: int) -> bytes:
-    """The bytes of one indexed line (no newline)."""
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        return fh.read(length)
