@@ -49,7 +49,7 @@ class Article:
     extractor: Literal["profile", "generic"] = "profile"
     version: int = 1  # set from the crawl ledger (export/pipelines.py:VersioningPipeline)
     supersedes: str | None = None  # content_sha256 of the version this one replaces
-    # The evidence (archive/warc_capture.py): the WARC response record holding the page as
+    # The evidence (archive/warc_middleware.py): the WARC response record holding the page as
     # received; all None when no WARC was written (`govcrawler extract`, GOVCRAWLER_WARC="").
     warc_file: str | None = None
     warc_record_id: str | None = None

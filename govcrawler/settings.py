@@ -42,7 +42,7 @@ DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an
 # `self.location=` stub followed once; both answer before the blocked-page check sees a stub.
 # Every redirect (3xx too) is checked against the profile's domains and for loops
 # (spiders/domains.py); hostile pages and documents served as HTML: spiders/middlewares.py;
-# Retry-After: spiders/pacing.py.
+# Retry-After and the host gate: spiders/pacing.py.
 DOWNLOADER_MIDDLEWARES = {
     "govcrawler.spiders.domains.AllowedDomainsMiddleware": 55,
     "govcrawler.spiders.pacing.RetryAfterMiddleware": 555,
@@ -51,12 +51,16 @@ DOWNLOADER_MIDDLEWARES = {
     "govcrawler.spiders.middlewares.BlockedPageMiddleware": 584,
     "govcrawler.spiders.domains.GuardedJsRedirectMiddleware": 586,
     "govcrawler.spiders.middlewares.BinaryBodyMiddleware": 588,
+    # Decode and classify each HTML answer once (spiders/page_response.py).
+    "govcrawler.spiders.page_response.PageMiddleware": 587,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "govcrawler.spiders.domains.GuardedRedirectMiddleware": 600,
     "govcrawler.spiders.middlewares.HostCookiesMiddleware": 690,
-    # WARC capture (archive/warc_capture.py): next to the download handler, so it sees every
+    # WARC capture (archive/warc_middleware.py): next to the download handler, so it sees every
     # response as received, before Redirect (600) and HttpCompression (590) change it.
-    "govcrawler.archive.warc_capture.WarcCaptureMiddleware": 950,
+    "govcrawler.archive.warc_middleware.WarcCaptureMiddleware": 950,
+    # Last before the download: holds each request until its host may be asked (spiders/pacing.py).
+    "govcrawler.spiders.pacing.HostGateMiddleware": 990,
 }
 GOVCRAWLER_JS_REDIRECT_ENABLED = True
 # Blocked pages (challenge, captcha): each one multiplies the host's download delay by this much
@@ -78,7 +82,7 @@ ITEM_PIPELINES = {
 }
 ADDONS = {"govcrawler.archive.replay.ReplayAddon": 0}
 
-# The archive (export/archive.py): clean article JSONL (UTF-8, one record per line), each record
+# The run files (export/run_file.py): clean article JSONL (UTF-8, one record per line), each record
 # fsynced to `<run file>.part` before the crawl ledger (state/) marks its article archived; renamed
 # when the run closes. Paths take %(data)s; the run file also %(name)s (the site) and %(run_start)s
 # (UTC, 20261128T134512Z). A killed run's .part file is completed at the site's next start.
@@ -91,7 +95,14 @@ GOVCRAWLER_MANIFEST = "%(data)s/runs/%(run_start)s.json"  # "" = none
 GOVCRAWLER_RECHECK_DAYS = 30
 # Besides the articles list pages link, re-check at most this many due ones per site and run.
 GOVCRAWLER_RECHECK_LIMIT = 100
-EXTENSIONS = {"govcrawler.export.archive.JsonlArchive": 500}
+# The crawl state of a site (state/crawl_state.py: lock, ledger, walks, manifest entry), and the
+# run file it is written to (export/run_file.py).
+EXTENSIONS = {
+    "govcrawler.state.crawl_state.CrawlState": 100,
+    "govcrawler.export.run_file.RunFileExport": 500,
+    # Per-host pace beyond Scrapy's delay (blocked pages, Retry-After, stop): spiders/pacing.py.
+    "govcrawler.spiders.pacing.HostPace": 100,
+}
 # `-o/-O file.jsonl` feeds still work, written beside the archive (atomically: export/storage.py).
 FEEDS: dict[str, dict[str, object]] = {}
 FEED_EXPORT_ENCODING = "utf-8"
@@ -100,7 +111,7 @@ FEED_STORAGES = {
     "file": "govcrawler.export.storage.AtomicFileFeedStorage",
 }
 
-# WARC 1.1 capture of every response as received (archive/warc_capture.py), into
+# WARC 1.1 capture of every response as received (archive/warc_middleware.py), into
 # <folder>/<site>-<run start>-<serial>.warc.gz, a new file past GOVCRAWLER_WARC_MAX_SIZE bytes;
 # "" = none (records then carry no warc_* evidence). GOVCRAWLER_CONTACT (e.g.
 # "mailto:you@example.org") is written into each file's warcinfo record as the operator.

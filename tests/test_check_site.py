@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawler.archive.captures import Capture, load_captures
+from govcrawler.archive.capture_files import Capture, load_captures
 from govcrawler.cli.check_site import (
     ArticleReport,
     ListReport,

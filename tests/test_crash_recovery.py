@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from govcrawler.export.durable import DurableJsonlWriter, free_run_path, part_path
+from govcrawler.export.durable import DurableJsonlWriter, free_run_path
 from govcrawler.export.recovery import iter_records, recover_part
 from govcrawler.item import Article
+from govcrawler.state.files import part_path
 
 
 def make_article(n: int) -> Article:

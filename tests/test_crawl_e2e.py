@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from govcrawler.export.pipelines import schema_errors
 from govcrawler.sites import all_profiles
 from tests.conftest import FIXTURES, ROOT, read_json

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from tests.conftest import FIXTURES, read_json
 from tests.test_crawl_e2e import read_jsonl, scrapy
 from tests.test_generic_extraction import redesigned

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from govcrawler.archive.captures import Capture, CaptureIndex, load_captures
+from govcrawler.archive.capture_files import Capture, CaptureIndex, load_captures
 from govcrawler.extraction.urls import dedup_key
 from govcrawler.sites import all_profiles
 from tests.conftest import FIXTURES, read_json

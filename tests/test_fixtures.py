@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from govcrawler.archive.captures import Capture, load_captures
+from govcrawler.archive.capture_files import Capture, load_captures
 from govcrawler.export.pipelines import schema_errors
 from govcrawler.extraction.article import Rejection
 from govcrawler.extraction.decode import decode_html

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from govcrawler.export.durable import file_sha256
 from govcrawler.export.pipelines import schema_errors
+from govcrawler.state.files import file_sha256
 from govcrawler.state.locks import FileLock
 from tests.conftest import FIXTURES, ROOT, read_json
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from govcrawler.extraction.listing import article_links
-from govcrawler.extraction.selectors import compile_selector
 from govcrawler.sites import (
     DEFAULT_SCRIPT_LINK_RE,
     ListRules,
@@ -18,6 +17,7 @@ from govcrawler.sites import (
     get_profile,
     load_profile,
 )
+from govcrawler.sites.selectors import compile_selector
 
 GUIZHOU = "http://www.gzdis.gov.cn/gzdt/jlsc/"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from govcrawler.extraction.pagination import explain_next_page, next_page, trs_next_page
-from govcrawler.extraction.selectors import compile_selector
 from govcrawler.sites import Pagination, ProfileError, load_profile
+from govcrawler.sites.selectors import compile_selector
 
 LIST = "https://www.ccdi.gov.cn/scdcn/zggb/zjsc/index.html"
 

@@ -9,7 +9,7 @@ from scrapy import Request, Spider
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from govcrawler.extraction import page_kind
 from govcrawler.extraction.article import Extraction, extract_article, parse_html
 from govcrawler.extraction.blocks import element_lines

@@ -21,13 +21,14 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import Settings
 
-from govcrawler.archive.capture import fixture_name, write_fixture
-from govcrawler.archive.captures import CaptureError, read_capture
-from govcrawler.sites import KEY_RE, ProfileError, all_profiles, load_profile
+from govcrawler.archive.capture_files import CaptureError, read_capture
+from govcrawler.archive.capture_spider import fixture_name, write_fixture
+from govcrawler.sites import ProfileError, all_profiles, load_profile
+from govcrawler.sites.loader import KEY_RE
 from govcrawler.spiders import sites
 from govcrawler.spiders.domains import AllowedDomainsMiddleware, Offsite
 from govcrawler.spiders.site_spider import SiteSpider
-from govcrawler.state.site_state import data_path
+from govcrawler.state.files import data_path
 from tests.conftest import ROOT
 from tests.faults import pages
 
@@ -54,7 +55,7 @@ def test_paths_made_from_a_site_key_stay_in_the_data_folder(tmp_path: Path) -> N
     settings.set("GOVCRAWLER_DATA", str(tmp_path / "data"))
     data = (tmp_path / "data").resolve()
     for name in spider_names():
-        # As export/archive.py fills GOVCRAWLER_OUTPUT in.
+        # As export/run_file.py fills GOVCRAWLER_OUTPUT in.
         pattern = str(settings.get("GOVCRAWLER_OUTPUT"))
         run_file = Path(pattern % {"data": data, "name": name, "run_start": "20261128T0000Z"})
         learned = data_path(settings, "GOVCRAWLER_BOILERPLATE_DIR")
@@ -112,7 +113,7 @@ HOSTILE_URLS = [
 def test_govcrawler_capture_names_files_inside_its_folder(
     tmp_path: Path, content_type: str | None
 ) -> None:
-    """`govcrawler capture` is the one place a URL becomes a file name (archive/capture.py)."""
+    """`govcrawler capture` is the one place a URL becomes a file name (archive/capture_spider.py)."""
     folder = tmp_path / "out" / "captures"
     taken: set[str] = set()
     headers = {"Content-Type": content_type} if content_type else {}

@@ -16,7 +16,7 @@ from govcrawler.archive.warc_writer import (
     RollingWarcWriter,
     payload_digest,
 )
-from govcrawler.export.durable import PART_SUFFIX
+from govcrawler.state.files import PART_SUFFIX
 from govcrawler.state.ledger import CaptureState, Ledger
 
 INFO = {"software": "govcrawler/test", "robots": "obey", "operator": "mailto:ops@example.org"}

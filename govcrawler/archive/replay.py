@@ -22,7 +22,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
-from govcrawler.archive.captures import CaptureError, CaptureIndex, load_captures
+from govcrawler.archive.capture_files import CaptureError, CaptureIndex, load_captures
 from govcrawler.archive.warc_reader import is_warc, warc_files
 from govcrawler.archive.warc_replay import WarcIndex
 from govcrawler.extraction.urls import dedup_key

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcrawler.export.durable import PART_SUFFIX, fsync_dir
+from govcrawler.state.files import PART_SUFFIX, fsync_dir
 
 logger = logging.getLogger(__name__)
 

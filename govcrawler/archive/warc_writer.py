@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from govcrawler.export.durable import PART_SUFFIX, fsync_dir
+from govcrawler.state.files import PART_SUFFIX, fsync_dir
 
 WARC_SUFFIX = ".warc.gz"
 #: Metadata record fields naming how the crawl used a response (for `govcrawler reextract`).

@@ -1,6 +1,6 @@
 """`govcrawler capture URL… (--fixtures DIR | --warc DIR)`: save live pages for new tests.
 
-Fetched politely through the project settings (archive/capture.py); `--fixtures` writes the
+Fetched politely through the project settings (archive/capture_spider.py); `--fixtures` writes the
 replay fixture format (then add an `.expected.json` by hand), `--warc` a WARC file as a crawl
 writes it. Exit code 1 when a URL could not be fetched.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from govcrawler.archive.capture import CaptureSpider
+from govcrawler.archive.capture_spider import CaptureSpider
 
 
 def register(commands: Any) -> None:
@@ -37,8 +37,12 @@ def register(commands: Any) -> None:
 def capture_settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
     settings.setmodule("govcrawler.settings", priority="project")
+    extensions = {
+        **settings.getdict("EXTENSIONS"),
+        "govcrawler.export.run_file.RunFileExport": None,
+    }
     for name, value in (
-        ("EXTENSIONS", {"govcrawler.export.archive.JsonlArchive": None}),
+        ("EXTENSIONS", extensions),
         ("ITEM_PIPELINES", {}),
         ("GOVCRAWLER_STATE", ""),
         ("GOVCRAWLER_MANIFEST", ""),

@@ -32,6 +32,7 @@ from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import explain_next_page
 from govcrawler.sites import ARTICLE_RULE_NAMES, ArticleRules, SiteProfile, get_profile
+from govcrawler.spiders.page_response import content_type
 from govcrawler.spiders.site_spider import SiteSpider
 
 LINKS_SHOWN = 3
@@ -227,7 +228,7 @@ class SiteCheckSpider(SiteSpider):
         if not isinstance(response, TextResponse):
             entry.error = f"not HTML ({response.headers.get('Content-Type')!r})"
             return
-        check_list(response.body, response.url, self._content_type(response), self.profile, entry)
+        check_list(response.body, response.url, content_type(response), self.profile, entry)
         if entry.links and not self._article_requested:
             self._article_requested = True
             article = ArticleReport(entry.links[0], entry.column)
@@ -245,9 +246,7 @@ class SiteCheckSpider(SiteSpider):
         if not isinstance(response, TextResponse):
             entry.error = f"not HTML ({response.headers.get('Content-Type')!r})"
             return
-        check_article(
-            response.body, response.url, self._content_type(response), self.profile, entry
-        )
+        check_article(response.body, response.url, content_type(response), self.profile, entry)
 
     def failed(self, failure: Failure) -> None:
         """Blocked (challenge/captcha), robots.txt, DNS, timeouts: said in the report."""

@@ -17,11 +17,12 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from govcrawler.export.feeds import run_stamp
 from govcrawler.sites import all_profiles
 from govcrawler.state import manifest
+from govcrawler.state.crawl_state import CrawlState
+from govcrawler.state.files import data_path, run_stamp
 from govcrawler.state.locks import FileLock, LockHeld
-from govcrawler.state.site_state import OUTCOMES, data_path, site_state
+from govcrawler.state.site_state import OUTCOMES
 
 EXIT_FAILED = 1
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is still going; the next cron run tries again
@@ -136,7 +137,8 @@ def site_outcome(key: str, crawler: Any, error: str | None) -> dict[str, Any]:
     """The site's manifest entry; a crawl that could not start (lock held, bad argument) failed."""
     report: dict[str, Any] | None = None
     if error is None:
-        report = site_state(crawler).report
+        state = crawler.get_extension(CrawlState)
+        report = state.report if state is not None else None
     if report is None:
         report = {
             "status": "failed",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govcrawler.archive.captures import CAPTURE_SUFFIX, read_capture
+from govcrawler.archive.capture_files import CAPTURE_SUFFIX, read_capture
 from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.extraction.article import Rejection
 from govcrawler.extraction.decode import decode_html

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govcrawler.query.archive import DEFAULT_DATA, locate
 from govcrawler.query.index import bad_lines, connect, file_paths, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
+from govcrawler.query.records import DEFAULT_DATA, locate
 from govcrawler.query.search import Query, search
 
 TABLE_LIMIT = 20

@@ -15,8 +15,8 @@ from typing import Any
 
 from govcrawler.cli.query import add_archive_args, add_filter_args, build_query, open_index
 from govcrawler.cli.sites import display_width
-from govcrawler.query.archive import unfinished_files
 from govcrawler.query.index import bad_lines
+from govcrawler.query.records import unfinished_files
 from govcrawler.query.stats import GROUPS, Row, counts, orphan_removals, plot_months
 
 

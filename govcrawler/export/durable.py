@@ -2,13 +2,12 @@
 renamed to `<name>` when the run closes.
 
 A record is on disk when `write` returns; only then may the ledger say it is archived
-(export/archive.py). Lines are serialised by Scrapy's own JsonLinesItemExporter, exactly as a
+(export/run_file.py). Lines are serialised by Scrapy's own JsonLinesItemExporter, exactly as a
 `-O file.jsonl` feed would write them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from io import BytesIO
 from pathlib import Path
@@ -16,28 +15,7 @@ from typing import IO, Any, cast
 
 from scrapy.exporters import JsonLinesItemExporter
 
-PART_SUFFIX = ".part"
-
-
-def part_path(path: Path) -> Path:
-    return path.with_name(path.name + PART_SUFFIX)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a created or renamed directory entry durable too."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from govcrawler.state.files import fsync_dir, part_path
 
 
 class DurableJsonlWriter:

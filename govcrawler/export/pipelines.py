@@ -13,7 +13,8 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from govcrawler.item import Article
-from govcrawler.state.site_state import site_state
+from govcrawler.state.crawl_state import crawl_state
+from govcrawler.state.site_state import SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +98,14 @@ class VersioningPipeline:
     article, the next version (superseding the archived body) for a changed one; an unchanged
     body is dropped quietly. Tombstones are numbered by the spider already."""
 
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
+    def __init__(self, state: SiteState) -> None:
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> VersioningPipeline:
-        return cls(crawler)
+        return cls(crawl_state(crawler).site)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article) and not site_state(self.crawler).assign_version(item):
+        if isinstance(item, Article) and not self.state.assign_version(item):
             raise UnchangedRecord(f"unchanged since the archived version: {item.id}")
         return item

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcrawler.export.durable import PART_SUFFIX, fsync_dir
+from govcrawler.state.files import PART_SUFFIX, fsync_dir
 
 logger = logging.getLogger(__name__)
 

@@ -38,9 +38,9 @@ from govcrawler.extraction.fields import (
 )
 from govcrawler.extraction.generic import title_element
 from govcrawler.extraction.headline import drop_headline_block, drop_restated_title
-from govcrawler.extraction.selectors import CompiledSelector
 from govcrawler.item import Attachment, Image
 from govcrawler.sites import ArticleRules, SiteProfile
+from govcrawler.sites.selectors import CompiledSelector
 
 # Byline openers seen on CCDI and provincial pages (2018–2025); profiles may add their own.
 DEFAULT_BYLINE_PREFIXES = (
@@ -143,18 +143,24 @@ def _names(text: str, prefixes: tuple[str, ...]) -> str | None:
     return byline_names(text, (*prefixes, ""))
 
 
+NOT_CLASSIFIED = "not classified"  # `kind` when the caller has not run the page rules
+
+
 def extract_article(
     html: str,
     url: str,
     profile: SiteProfile | None = None,
     column_hint: str | None = None,
+    *,
     learned: frozenset[str] = frozenset(),
+    kind: str | None = NOT_CLASSIFIED,
 ) -> Extraction | Rejection:
     """Extract a clean article from one page, or say why the page is not one.
 
     `learned` is the site's learned boilerplate (cleaning.learned); lines it names are dropped.
+    `kind`: what the page rules found (extraction/page.py), when the caller ran them already.
     """
-    reason = page_kind.rejection_reason(html)
+    reason = page_kind.rejection_reason(html) if kind == NOT_CLASSIFIED else kind
     if reason:
         return Rejection(reason, "page markers")
     root = parse_html(html)

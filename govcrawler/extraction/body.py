@@ -10,8 +10,8 @@ from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.generic import drop_widgets, main_content, prune
-from govcrawler.extraction.selectors import CompiledSelector
 from govcrawler.sites import ArticleRules
+from govcrawler.sites.selectors import CompiledSelector
 
 # A profile body this short is compared with the generic finder's (a redesign shows up here).
 SHORT_PROFILE_BODY = 200

@@ -11,7 +11,7 @@ from typing import Any
 
 from govcrawler.cleaning.script import detect_script
 from govcrawler.extraction.article import Extraction, Rejection, extract_article
-from govcrawler.extraction.decode import decode_html
+from govcrawler.extraction.page import Page, read_page
 from govcrawler.extraction.urls import article_id, canonical_url
 from govcrawler.item import Article
 from govcrawler.sites import SiteProfile
@@ -40,13 +40,19 @@ def build(
     http_status: int = 200,
     column_hint: str | None = None,
     learned: frozenset[str] = frozenset(),
+    page: Page | None = None,
 ) -> Built | Rejection:
-    """Decode, extract and clean one page; `learned` is the site's learned boilerplate."""
+    """Decode, extract and clean one page; `learned` is the site's learned boilerplate. `page`:
+    the answer already decoded and classified (the crawl reads each answer once)."""
     if not body.strip():
         return Rejection("empty", "empty response body")
-    decoded = decode_html(body, content_type)
+    if page is None:
+        page = read_page(body, content_type, http_status)
+    decoded = page.decoded
     url = canonical_url(url)
-    result = extract_article(decoded.text, url, profile, column_hint=column_hint, learned=learned)
+    result = extract_article(
+        decoded.text, url, profile, column_hint=column_hint, learned=learned, kind=page.kind
+    )
     if isinstance(result, Rejection):
         return result
     damaged = result.body.count("\ufffd")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcrawler.query.archive import ArchiveFile, archive_files, locate, read_lines
+from govcrawler.query.records import ArchiveFile, archive_files, locate, read_lines
 from govcrawler.query.text import TITLE_MARK, fold, grams
 
 FORMAT = "3"  # bump when the tables change: an old index is rebuilt

@@ -17,8 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
-from scrapy.downloadermiddlewares.redirect import BaseRedirectMiddleware, RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 
 from govcrawler.extraction.urls import dedup_key
 from govcrawler.spiders.redirects import CountingMetaRefreshMiddleware, JsRedirectMiddleware
@@ -71,34 +72,46 @@ class AllowedDomainsMiddleware:
         raise Offsite(f"outside the site's domains: {request.url}")
 
 
-class GuardedRedirect(BaseRedirectMiddleware):
-    """Checks every redirect as it is made: another domain → Offsite; back to a URL of its own
-    chain → followed once more past the duplicate filter (a server that sets a cookie and sends
-    the crawler back, as a browser would complete), a second time → RedirectLoop."""
+class GuardedRedirect:
+    """Checks every redirect a redirect middleware makes (mixed in before it, through its public
+    `process_response`): another domain → Offsite; back to a URL of its own chain → followed once
+    more past the duplicate filter (a server that sets a cookie and sends the crawler back, as a
+    browser would complete), a second time → RedirectLoop."""
 
-    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+    crawler: Any
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        followed = super().process_response(request, response)  # type: ignore[misc]
+        if isinstance(followed, Request) and followed.meta.get("redirect_urls"):
+            return self.guard(request, followed)
+        assert isinstance(followed, Request | Response)
+        return followed
+
+    def guard(self, request: Request, followed: Request) -> Request:
         stats = self.crawler.stats
-        if not host_allowed(redirected.url, spider_domains(self.crawler)):
+        reason = (followed.meta.get("redirect_reasons") or ["redirect"])[-1]
+        if not host_allowed(followed.url, spider_domains(self.crawler)):
             stats.inc_value("govcrawler/offsite/redirect")
             logger.warning(
                 "Not following a redirect (%s) from %s to %s: outside the site's domains",
                 reason,
                 request.url,
-                redirected.url,
+                followed.url,
             )
-            raise Offsite(f"redirect outside the site's domains: {redirected.url}")
-        chain = {dedup_key(u) for u in (*request.meta.get("redirect_urls", ()), request.url)}
-        back = dedup_key(redirected.url) in chain
+            raise Offsite(f"redirect outside the site's domains: {followed.url}")
+        chain = {dedup_key(u) for u in followed.meta["redirect_urls"]}
+        back = dedup_key(followed.url) in chain
         if back and request.meta.get(REVISITED):
             stats.inc_value("govcrawler/redirect/loop")
             logger.warning(
                 "Redirect loop at %s (%s → %s): not followed",
-                request.meta.get("redirect_urls", [request.url])[0],
+                followed.meta["redirect_urls"][0],
                 request.url,
-                redirected.url,
+                followed.url,
             )
-            raise RedirectLoop(f"redirect loop back to {redirected.url}")
-        followed = super()._redirect(redirected, request, reason)
+            raise RedirectLoop(f"redirect loop back to {followed.url}")
         if back:
             followed.meta[REVISITED] = True
             followed.dont_filter = True

@@ -16,10 +16,12 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionDone, ConnectionLost
 
 from govcrawler.spiders.domains import Offsite, RedirectLoop
-from govcrawler.spiders.middlewares import BlockedPage, SiteStopped
+from govcrawler.spiders.middlewares import BlockedPage
+from govcrawler.spiders.pacing import SiteStopped
 
 _NETWORK: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
     (DownloadTimeoutError, "timeout"),  # DOWNLOAD_TIMEOUT, also a server that drips bytes
@@ -50,3 +52,16 @@ def failure_reason(error: BaseException) -> tuple[str, str] | None:
         if isinstance(error, kinds):
             return "failed", reason
     return None
+
+
+def failure_outcome(error: BaseException) -> tuple[str, str]:
+    """(outcome, reason) of any request error: blocked page, HTTP error, robots.txt, network, or
+    the error's type name."""
+    known = failure_reason(error)
+    if known is not None:
+        return known
+    if isinstance(error, HttpError):
+        return "failed", f"http_{error.response.status}"
+    if isinstance(error, IgnoreRequest):
+        return "skipped", "robots" if "robots.txt" in str(error) else "ignored"
+    return "failed", type(error).__name__

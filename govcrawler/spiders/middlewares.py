@@ -21,8 +21,8 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from govcrawler.extraction import page_kind
-from govcrawler.extraction.decode import decode_html
-from govcrawler.spiders.pacing import host_pace
+from govcrawler.spiders.pacing import SiteStopped, host_pace
+from govcrawler.spiders.page_response import content_type, page_of
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +35,6 @@ class BlockedPage(IgnoreRequest):
     def __init__(self, reason: str, url: str) -> None:
         super().__init__(f"{reason} page at {url}")
         self.reason = reason
-
-
-class SiteStopped(IgnoreRequest):
-    """Not requested: the site's crawl was stopped after too many blocked pages in a row."""
-
-
-def _content_type(response: Response) -> str | None:
-    value = response.headers.get("Content-Type")
-    return value.decode("latin-1") if value else None
 
 
 def _cookie_list(cookies: Any) -> list[Any]:
@@ -60,8 +51,8 @@ class BlockedPageMiddleware:
 
     Each blocked page multiplies the host's download delay by GOVCRAWLER_BLOCKED_BACKOFF (at most
     GOVCRAWLER_BLOCKED_MAX_DELAY s); after GOVCRAWLER_BLOCKED_STOP_AFTER blocked pages in a row
-    (0: never) the site's crawl stops (finish reason `blocked`): requests already queued for
-    download are dropped unsent, and nothing more is requested. A stub that sets a cookie literal
+    (0: never) the site's crawl stops (finish reason `blocked`): requests waiting at the host
+    gate (spiders/pacing.py) fail unsent, and nothing more is requested. A stub that sets a cookie literal
     is asked for once more with that cookie (GOVCRAWLER_SCRIPT_COOKIE_RETRY) before it counts.
     Such a page never reaches a spider callback, so it can never become a record.
     """
@@ -93,13 +84,13 @@ class BlockedPageMiddleware:
         if not isinstance(response, TextResponse) or request.url.endswith("/robots.txt"):
             self.in_a_row = 0
             return response
-        html = decode_html(response.body, _content_type(response)).text
-        rule = page_kind.matching_rule(html, response.status)
+        page = page_of(response)
+        rule = page.rule
         if rule is None or rule.kind not in page_kind.BLOCKED_KINDS:
             self.in_a_row = 0
             return response
         if rule.kind == page_kind.CHALLENGE and self.cookie_retry:
-            cookie = page_kind.script_cookie(html)
+            cookie = page_kind.script_cookie(page.text)
             if cookie is not None and not request.meta.get(COOKIE_RETRIED):
                 return self._ask_again_with(cookie, request)
         self._blocked(request, response, rule)
@@ -158,17 +149,8 @@ class BlockedPageMiddleware:
             kind,
             host,
         )
-        self._drop_queued()
+        self.pace.stop(self.stopped)
         self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="blocked"))
-
-    def _drop_queued(self) -> None:
-        """Requests already waiting in a download slot have passed process_request; fail them
-        there (their errbacks count them) instead of sending them to a site that refuses us."""
-        for slot in list(self.crawler.engine.downloader.slots.values()):
-            queued = list(slot.queue)
-            slot.queue.clear()
-            for request, waiting in queued:
-                waiting.errback(SiteStopped(f"{self.stopped}: {request.url} not sent"))
 
 
 class BinaryBodyMiddleware:
@@ -191,22 +173,22 @@ class BinaryBodyMiddleware:
     ) -> Response:
         if not isinstance(response, TextResponse):
             return response
-        content_type = _content_type(response)
+        declared = content_type(response)
         kind = page_kind.binary_kind(response.body)
         if (
             kind is None
-            and content_type
+            and declared
             and not response.headers.get("Content-Encoding")
-            and responsetypes.from_content_type(content_type) is Response  # not a text type
+            and responsetypes.from_content_type(declared) is Response  # not a text type
         ):
-            kind = content_type.split(";")[0].strip().lower().rsplit("/", 1)[-1]
+            kind = declared.split(";")[0].strip().lower().rsplit("/", 1)[-1]
         if kind is None:
             return response
         self.stats.inc_value(f"govcrawler/binary/{kind}")
         logger.warning(
             "A %s file (Content-Type %s) at %s: not parsed as HTML",
             kind,
-            content_type or "none",
+            declared or "none",
             request.url,
         )
         return Response(

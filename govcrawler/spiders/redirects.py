@@ -1,16 +1,17 @@
 """Downloader middlewares for redirect stubs (extraction/stubs.py), built on Scrapy's own redirect
-machinery (redirect_urls/redirect_reasons meta, REDIRECT_MAX_TIMES, Referer handling)."""
+middlewares through their public `process_response` (redirect_urls/redirect_reasons meta,
+REDIRECT_MAX_TIMES, header and Referer handling all stay Scrapy's)."""
 
 from __future__ import annotations
 
 import logging
 
 from scrapy import Request, Spider
-from scrapy.downloadermiddlewares.redirect import BaseRedirectMiddleware, MetaRefreshMiddleware
-from scrapy.http import Response, TextResponse
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.http import Headers, Response, TextResponse
 
-from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.stubs import js_redirect_target
+from govcrawler.spiders.page_response import page_of
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +33,10 @@ class CountingMetaRefreshMiddleware(MetaRefreshMiddleware):
         return result
 
 
-class JsRedirectMiddleware(BaseRedirectMiddleware):
+class JsRedirectMiddleware(RedirectMiddleware):
     """Follows a *plain* JS redirect stub (山西 2018: a gb2312 page doing `self.location="…"`)
-    once, counted as `govcrawler/followed/js_redirect`.
+    once, counted as `govcrawler/followed/js_redirect`: the stub is handed to Scrapy's
+    RedirectMiddleware as the 302 to its target that it stands for.
 
     Once: if the followed URL answers with a stub again, the page is a real challenge, and
     BlockedPageMiddleware counts and drops it. The followed request bypasses the duplicate filter,
@@ -43,6 +45,7 @@ class JsRedirectMiddleware(BaseRedirectMiddleware):
     """
 
     enabled_setting = "GOVCRAWLER_JS_REDIRECT_ENABLED"
+    REASON = "js location"
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
@@ -54,14 +57,15 @@ class JsRedirectMiddleware(BaseRedirectMiddleware):
             or request.url.endswith("/robots.txt")
         ):
             return response
-        raw_type = response.headers.get("Content-Type")
-        content_type = raw_type.decode("latin-1") if raw_type else None
-        target = js_redirect_target(decode_html(response.body, content_type).text, response.url)
+        target = js_redirect_target(page_of(response).text, response.url)
         if target is None:
             return response
-        redirected = self._redirect_request_using_get(request, response, target)
-        redirected.meta[JS_FOLLOWED] = True
-        followed = self._redirect(redirected, request, "js location")
+        stub = response.replace(status=302, headers=Headers({"Location": target}))
+        followed = super().process_response(request, stub)
+        if not isinstance(followed, Request):
+            return response
+        followed.meta[JS_FOLLOWED] = True
+        followed.meta["redirect_reasons"][-1] = self.REASON
         followed.dont_filter = True
         self.crawler.stats.inc_value("govcrawler/followed/js_redirect")
         logger.info("JS redirect stub at %s leads to %s (followed once)", request.url, target)

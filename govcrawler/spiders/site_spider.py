@@ -5,7 +5,7 @@ once a list page is entirely older; skip older entries), `-a columns=name1,name2
 (walk every list page, even past the point where a rerun would stop).
 
 What to request, when pagination may stop and what a 304/404/410 means come from the crawl
-ledger (state/site_state.py); the spider only asks.
+state (state/site_state.py, owned by the CrawlState extension); the spider only asks.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,16 +22,19 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 
 from govcrawler.archive.replay import trusted_capture_time
-from govcrawler.archive.warc_capture import with_evidence
+from govcrawler.archive.warc_middleware import with_evidence
 from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.extraction.article import Rejection
-from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import next_page
 from govcrawler.extraction.record import build
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import Column, SiteProfile
-from govcrawler.state.site_state import KNOWN_STATUSES, SiteState, data_path, site_state
+from govcrawler.spiders.faults import failure_outcome
+from govcrawler.spiders.page_response import content_type, page_of
+from govcrawler.state.crawl_state import crawl_state
+from govcrawler.state.files import data_path
+from govcrawler.state.site_state import KNOWN_STATUSES, SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +69,6 @@ class SiteSpider(scrapy.Spider):
     boilerplate: BoilerplateLearner  # this site's learned boilerplate (set in from_crawler)
     boilerplate_path: Path | None
     fallback_logged: bool
-    state: SiteState  # the crawl ledger's view for this site (set in from_crawler)
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -93,7 +96,11 @@ class SiteSpider(scrapy.Spider):
         self.selected: tuple[Column, ...] = self._select_columns(columns)
         self.backfill = parse_flag(backfill)
         self.column_urls = {c.name: c.url for c in self.profile.columns}
-        self.state = SiteState(self.profile, None)  # no ledger until from_crawler
+
+    @cached_property
+    def state(self) -> SiteState:
+        """This site's crawl state (the CrawlState extension's; it exists once the crawl runs)."""
+        return crawl_state(self.crawler).site
 
     def _select_columns(self, names: str | None) -> tuple[Column, ...]:
         if not names:
@@ -142,7 +149,7 @@ class SiteSpider(scrapy.Spider):
             logger.warning("List page is not HTML: %s", response.url)
             return
         stats.inc_value("govcrawler/list_pages")
-        html = decode_html(response.body, self._content_type(response)).text
+        html = page_of(response).text
         entries = article_links(html, response.url, self.profile)
         column_url = self.column_urls[column]
         self.state.list_page_read(response.url, column_url, page, entries)
@@ -193,19 +200,20 @@ class SiteSpider(scrapy.Spider):
             self.state.walk_complete(column_url, page)
 
     def list_failed(self, failure: Any) -> None:
-        self.state.list_failed(failure.request.url, failure.value)
+        self.state.list_failed(failure.request.url, *failure_outcome(failure.value))
 
     def article_failed(self, failure: Any) -> None:
         """Blocked, HTTP error, network error: counted, and asked for again next run (under the
         URL the list linked, when the error came after a redirect)."""
         request = failure.request
         url = (request.meta.get("redirect_urls") or [request.url])[0]
-        self.state.request_failed(url, request.cb_kwargs.get("column"), failure.value)
+        self.state.request_failed(
+            url, request.cb_kwargs.get("column"), *failure_outcome(failure.value)
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.state = site_state(crawler)  # takes the site's lock: LockHeld if another run has it
         folder = data_path(crawler.settings, "GOVCRAWLER_BOILERPLATE_DIR")
         spider.boilerplate_path = folder / f"{spider.name}.json" if folder else None
         spider.boilerplate = (
@@ -249,10 +257,11 @@ class SiteSpider(scrapy.Spider):
             response.url,
             profile=self.profile,
             fetched_at=self._fetched_at(response),
-            content_type=self._content_type(response),
+            content_type=content_type(response),
             http_status=response.status,
             column_hint=column,
             learned=self.boilerplate.learned(),
+            page=page_of(response),
         )
         if isinstance(result, Rejection):
             stats.inc_value(f"govcrawler/skipped/{result.reason}")
@@ -286,11 +295,6 @@ class SiteSpider(scrapy.Spider):
                 url,
                 self.name,
             )
-
-    @staticmethod
-    def _content_type(response: Response) -> str | None:
-        value = response.headers.get("Content-Type")
-        return value.decode("latin-1") if value else None
 
     @staticmethod
     def _header(response: Response, name: str) -> str | None:

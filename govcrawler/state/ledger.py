@@ -65,7 +65,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (site, column_url)
     ) WITHOUT ROWID;
     """,
-    # 2: WARC captures (archive/warc_capture.py). `payload_digest`: the WARC payload digest of the
+    # 2: WARC captures (archive/warc_middleware.py). `payload_digest`: the WARC payload digest of the
     # article's last 200 answer, so a re-check whose payload is unchanged is no new version even
     # if today's cleaning reads it differently; `captures`: the last capture holding each URL's
     # payload, which an identical payload refers to with a WARC revisit record.

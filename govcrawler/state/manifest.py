@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler import __version__
-from govcrawler.export.durable import file_sha256, fsync_dir
+from govcrawler.state.files import file_sha256, fsync_dir
 from govcrawler.state.site_state import OUTCOMES
 
 MANIFEST_VERSION = 1

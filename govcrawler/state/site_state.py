@@ -1,30 +1,26 @@
-"""One site's crawl state in one crawl: the ledger seen through the incremental rules.
+"""One site's crawl state in one crawl: the ledger seen through the incremental rules (no Scrapy).
 
 The spider asks it what to request and whether pagination may stop; the versioning pipeline asks
-which version a record is; the archive extension tells it when a record is durably written, and
+which version a record is; the run-file export tells it when a record is durably written, and
 only then is the article marked archived. Every article ends in one outcome, counted in the stats
-as `govcrawler/outcome/<outcome>`. With GOVCRAWLER_STATE empty there is no ledger: every linked
-article is fetched and every record is version 1.
+as `govcrawler/outcome/<outcome>`. With no ledger (GOVCRAWLER_STATE empty) every linked article
+is fetched and every record is version 1. The Scrapy side, which owns it for one crawler, is
+state/crawl_state.py.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-
 from govcrawler.extraction.listing import ListEntry
 from govcrawler.extraction.urls import article_id
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import SiteProfile
-from govcrawler.spiders.faults import failure_reason
 from govcrawler.state.ledger import ArticleState, Ledger, ListPageState
 from govcrawler.state.locks import FileLock
 from govcrawler.state.rules import (
@@ -73,7 +69,6 @@ class SiteState:
         self.recheck_limit = recheck_limit
         self.clock = clock
         self.lock = lock
-        self.report: dict[str, Any] | None = None  # the manifest entry, set when the crawl closes
         self._requested: set[str] = set()
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         self._walk_marks: dict[str, int | None] = {}
@@ -243,15 +238,14 @@ class SiteState:
                 article_id=aid, site=self.site, url=url, column=column, reason=reason, at=self.now()
             )
 
-    def request_failed(self, url: str, column: str | None, error: BaseException) -> None:
-        """An article request that ended in an error instead of a response."""
-        outcome, reason = failure_outcome(error)
+    def request_failed(self, url: str, column: str | None, outcome: str, reason: str) -> None:
+        """An article request that ended in an error instead of a response (spiders/faults.py
+        names it)."""
         if outcome != "blocked":  # BlockedPageMiddleware has logged those
             logger.warning("Could not fetch %s (%s): retried next run", url, reason)
         self.failed(url, column, outcome, reason)
 
-    def list_failed(self, url: str, error: BaseException) -> None:
-        outcome, reason = failure_outcome(error)
+    def list_failed(self, url: str, outcome: str, reason: str) -> None:
         if self.stats is not None:
             self.stats.inc_value("govcrawler/failed/list_page")
         if outcome == "blocked":
@@ -341,92 +335,8 @@ class SiteState:
                 with self.ledger.transaction():
                     for column_url, pages in self._walked.items():
                         self.ledger.save_walk(self.site, column_url, at=now, pages=pages)
-            release_ledger(self.ledger)
+            self.ledger.close()
             self.ledger = None
         if self.lock is not None:
             self.lock.release()
-
-
-def failure_outcome(error: BaseException) -> tuple[str, str]:
-    """(outcome, reason) of a request error: blocked page, HTTP error, robots.txt, network."""
-    known = failure_reason(error)  # blocked, timeout, truncated, offsite, redirect loop, …
-    if known is not None:
-        return known
-    if isinstance(error, HttpError):
-        return "failed", f"http_{error.response.status}"
-    if isinstance(error, IgnoreRequest):
-        return "skipped", "robots" if "robots.txt" in str(error) else "ignored"
-    return "failed", type(error).__name__
-
-
-# ---- one ledger per process, one state per crawler ---------------------------------------------
-
-_LEDGERS: dict[Path, tuple[Ledger, int]] = {}
-_STATES: weakref.WeakKeyDictionary[Any, SiteState] = weakref.WeakKeyDictionary()
-
-
-def open_ledger(path: Path) -> Ledger:
-    """The process's one connection to the ledger at `path` (shared by all its crawlers)."""
-    key = path.resolve()
-    ledger, users = _LEDGERS.get(key, (None, 0))
-    if ledger is None:
-        ledger = Ledger(key)
-    _LEDGERS[key] = (ledger, users + 1)
-    return ledger
-
-
-def release_ledger(ledger: Ledger) -> None:
-    key = ledger.path
-    _, users = _LEDGERS.get(key, (ledger, 1))
-    if users <= 1:
-        _LEDGERS.pop(key, None)
-        ledger.close()
-    else:
-        _LEDGERS[key] = (ledger, users - 1)
-
-
-def data_path(settings: Any, name: str, **params: str) -> Path | None:
-    """A GOVCRAWLER_* path setting with `%(data)s` (and `params`) filled in; None when empty."""
-    pattern = settings.get(name)
-    if not pattern:
-        return None
-    return Path(str(pattern) % {"data": settings.get("GOVCRAWLER_DATA") or "data", **params})
-
-
-class _CrawlerStats:
-    """The crawler's stats collector, looked up on use (it does not exist yet when spiders are
-    built)."""
-
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-
-    def inc_value(self, key: str, count: int = 1) -> None:
-        self.crawler.stats.inc_value(key, count)
-
-
-def site_state(crawler: Any) -> SiteState:
-    """The crawler's SiteState, created on first use: takes the site's lock (LockHeld if another
-    run has it) and opens the ledger."""
-    state = _STATES.get(crawler)
-    if state is not None:
-        return state
-    profile: SiteProfile = crawler.spidercls.profile
-    settings = crawler.settings
-    data = Path(settings.get("GOVCRAWLER_DATA") or "data")
-    lock = FileLock(data / "locks" / f"{profile.key}.lock")
-    lock.acquire()
-    try:
-        path = data_path(settings, "GOVCRAWLER_STATE")
-        state = SiteState(
-            profile,
-            open_ledger(path) if path else None,
-            stats=_CrawlerStats(crawler),
-            recheck_days=settings.getfloat("GOVCRAWLER_RECHECK_DAYS", 30.0),
-            recheck_limit=settings.getint("GOVCRAWLER_RECHECK_LIMIT", 100),
-            lock=lock,
-        )
-    except BaseException:
-        lock.release()
-        raise
-    _STATES[crawler] = state
-    return state
+            self.lock = None

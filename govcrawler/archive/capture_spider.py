@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from govcrawler.archive.captures import CAPTURE_SUFFIX
+from govcrawler.archive.capture_files import CAPTURE_SUFFIX
 from govcrawler.archive.replay import CAPTURED_AT_HEADER
-from govcrawler.archive.warc_capture import header_pairs
+from govcrawler.archive.warc_middleware import header_pairs
 
 logger = logging.getLogger(__name__)
 

@@ -44,12 +44,12 @@ from govcrawler.archive.warc_writer import (
     WarcLocation,
     Written,
 )
-from govcrawler.export.durable import PART_SUFFIX
-from govcrawler.export.feeds import run_stamp
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.item import Article, Tombstone
+from govcrawler.state.crawl_state import CrawlState
+from govcrawler.state.files import PART_SUFFIX, data_path, run_stamp
 from govcrawler.state.ledger import CaptureState
-from govcrawler.state.site_state import SiteState, data_path, site_state
+from govcrawler.state.site_state import SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -156,9 +156,10 @@ class WarcCaptureMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         settings = self.crawler.settings
-        stamp = settings.get("GOVCRAWLER_RUN_STAMP") or run_stamp(datetime.now(UTC))
-        if getattr(self.crawler.spidercls, "profile", None) is not None:
-            self.state = site_state(self.crawler)  # holds the site's lock: no live run writes
+        crawl = self.crawler.get_extension(CrawlState)  # None: not a site spider (capture)
+        stamp = crawl.stamp if crawl else run_stamp(datetime.now(UTC))
+        if crawl is not None:
+            self.state = crawl.site  # holds the site's lock: no live run writes
             self.recover(spider.name)
         self.writer = RollingWarcWriter(
             self.folder,

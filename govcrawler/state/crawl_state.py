@@ -1,0 +1,143 @@
+"""The crawl state of one site's crawl, as a Scrapy extension: it owns the site's lock, the
+ledger connection (through SiteState), the run stamp, the column walks and the site's entry in the
+run manifest.
+
+Every other component reaches it with `crawl_state(crawler)` (Scrapy's `crawler.get_extension`):
+the spider (what to request), the versioning pipeline, the run-file export (which reports the
+files it completed) and the WARC middleware (the captures table). It works with export turned
+off (GOVCRAWLER_OUTPUT empty): walks are still recorded and the lock released.
+
+Life cycle: the lock is taken when the extension is built, before the engine starts (LockHeld
+if another run holds the site); `spider_closed` gives the finish reason; `engine_stopped`, which
+Scrapy sends after every `spider_closed` handler has run (so after the export closed its file),
+records the completed walks, releases ledger and lock, and builds the manifest entry (`report`),
+written to GOVCRAWLER_MANIFEST when that is set (a single `scrapy crawl`; `govcrawler crawl`
+writes one manifest for all its sites instead).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from govcrawler.sites import SiteProfile
+from govcrawler.state import manifest
+from govcrawler.state.files import data_path, run_stamp
+from govcrawler.state.ledger import Ledger
+from govcrawler.state.locks import FileLock
+from govcrawler.state.site_state import SiteState
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlState:
+    """One per crawler whose spider has a site profile; `site` is the state the others use."""
+
+    def __init__(self, crawler: Any, site: SiteState, data: Path, stamp: str) -> None:
+        self.crawler = crawler
+        self.site = site
+        self.data = data
+        self.stamp = stamp  # `%(run_start)s` of every file this run writes
+        self.reason: str | None = None
+        self.outputs: list[dict[str, Any]] = []  # manifest.file_entry of each completed file
+        self.recovered: list[dict[str, Any]] = []
+        self.damaged: list[str] = []
+        self.report: dict[str, Any] | None = None  # the manifest entry, once the engine stopped
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlState:
+        profile: SiteProfile | None = getattr(crawler.spidercls, "profile", None)
+        if profile is None:
+            raise NotConfigured("not a site spider (no profile)")
+        settings = crawler.settings
+        data = Path(settings.get("GOVCRAWLER_DATA") or "data")
+        lock = FileLock(data / "locks" / f"{profile.key}.lock")
+        lock.acquire()  # LockHeld: another run is crawling this site
+        try:
+            path = data_path(settings, "GOVCRAWLER_STATE")
+            site = SiteState(
+                profile,
+                Ledger(path) if path else None,
+                stats=crawler.stats,
+                recheck_days=settings.getfloat("GOVCRAWLER_RECHECK_DAYS", 30.0),
+                recheck_limit=settings.getint("GOVCRAWLER_RECHECK_LIMIT", 100),
+                lock=lock,
+            )
+        except BaseException:
+            lock.release()
+            raise
+        stamp = settings.get("GOVCRAWLER_RUN_STAMP") or run_stamp(datetime.now(UTC))
+        ext = cls(crawler, site, data, stamp)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    # ---- what the other components report ------------------------------------------------------
+
+    def completed_file(self, path: Path, records: int, **extra: Any) -> None:
+        """A run file this run completed (and fsynced): listed in the manifest with its sha256."""
+        self.outputs.append(manifest.file_entry(path, records, self.data, **extra))
+
+    def recovered_file(self, path: Path, records: int, **extra: Any) -> None:
+        """A file a killed earlier run left, completed now."""
+        self.recovered.append(manifest.file_entry(path, records, self.data, **extra))
+
+    def damaged_file(self, description: str) -> None:
+        self.damaged.append(description)
+
+    # ---- closing -------------------------------------------------------------------------------
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        self.reason = reason
+
+    def engine_stopped(self) -> None:
+        reason = self.reason or "not started"
+        self.site.close(finished=reason == "finished")
+        stats = self.crawler.stats.get_stats()
+        problems = manifest.site_problems(
+            stats,
+            reason=reason,
+            columns_without_articles=self.site.columns_without_articles(),
+            damaged=self.damaged,
+        )
+        ledger = data_path(self.crawler.settings, "GOVCRAWLER_STATE")
+        self.report = manifest.site_report(
+            stats,
+            reason=reason,
+            arguments=spider_arguments(self.crawler.spider),
+            outputs=self.outputs,
+            recovered=self.recovered,
+            problems=problems,
+            ledger=manifest.shown_path(ledger, self.data) if ledger else None,
+        )
+        for problem in problems:
+            logger.error("%s: %s", self.site.site, problem)
+        path = data_path(self.crawler.settings, "GOVCRAWLER_MANIFEST", run_start=self.stamp)
+        if path is not None:
+            started = stats.get("start_time") or datetime.now(UTC)
+            run = manifest.run_manifest(started, datetime.now(UTC), {self.site.site: self.report})
+            logger.info("Run manifest: %s", manifest.write_manifest(path, run))
+
+
+def crawl_state(crawler: Any) -> CrawlState:
+    """The crawler's CrawlState extension (RuntimeError when it is not enabled)."""
+    ext: CrawlState | None = crawler.get_extension(CrawlState)
+    if ext is None:
+        raise RuntimeError("the CrawlState extension is not enabled (EXTENSIONS setting)")
+    return ext
+
+
+def spider_arguments(spider: Any) -> dict[str, Any]:
+    """The crawl arguments that shaped the run (for the manifest)."""
+    selected = getattr(spider, "selected", ())
+    return {
+        "columns": [c.name for c in selected],
+        "max_pages": getattr(spider, "max_pages", None),
+        "since": getattr(spider, "since", None),
+        "backfill": getattr(spider, "backfill", False),
+    }
