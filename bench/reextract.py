@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -101,7 +102,7 @@ RUN = (
 )
 
 
-def measure(size: int) -> dict[str, float | int]:
+def measure(size: int, root: Path) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory(prefix="bench-reextract-") as tmp:
         folder, out = Path(tmp) / "warc", Path(tmp) / "out.jsonl"
         expected = generate(folder, size)
@@ -109,7 +110,8 @@ def measure(size: int) -> dict[str, float | int]:
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-c", RUN, "reextract", str(folder), "-o", str(out)],
-            cwd=ROOT,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
             capture_output=True,
             text=True,
             check=False,
@@ -136,13 +138,19 @@ def measure(size: int) -> dict[str, float | int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="run the reextract of this checkout (e.g. an older commit's worktree)",
+    )
     args = parser.parse_args()
     print(
         "| captures | records | of them later versions | WARC MB | seconds | captures/s | peak RSS MB |"
     )
     print("|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
-        m = measure(size)
+        m = measure(size, args.root.resolve())
         print(
             f"| {m['captures']:,} | {m['records']:,} | {m['later_versions']:,} | "
             f"{m['warc_mb']:.1f} | {m['seconds']:.1f} | {m['per_second']:.0f} | "

@@ -4,6 +4,7 @@ it, and the package-level import graph has no cycle (imports inside functions co
 from __future__ import annotations
 
 import ast
+import importlib
 import itertools
 from collections import defaultdict
 from pathlib import Path
@@ -108,3 +109,62 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph: dict[str, dict[str, list[str]]] = {"a": {"b": ["x"]}, "b": {"c": ["y"]}, "c": {"a": []}}
     assert find_cycle(graph) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b": ["x"]}, "b": {}}) is None
+
+
+def govcrawler_classes() -> list[type]:
+    classes = []
+    for path in sorted(ROOT.rglob("*.py")):
+        module_name = ".".join(("govcrawler", *path.relative_to(ROOT).with_suffix("").parts))
+        module = importlib.import_module(module_name.removesuffix(".__init__"))
+        classes += [
+            c
+            for c in vars(module).values()
+            if isinstance(c, type) and c.__module__ == module.__name__
+        ]
+    return classes
+
+
+def test_no_class_overrides_a_private_scrapy_method() -> None:
+    """Only public Scrapy APIs: a private method of a Scrapy base class is never overridden."""
+    overrides = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in govcrawler_classes()
+        for name in vars(cls)
+        if name.startswith("_") and not name.startswith("__") and name != "_abc_impl"
+        for base in cls.__mro__[1:]
+        if base.__module__.startswith(("scrapy.", "twisted.")) and name in vars(base)
+    ]
+    assert overrides == []
+
+
+SLOT_ATTRIBUTES = {"delay", "jitter", "lastseen", "queue", "latercall", "transferring", "active"}
+
+
+def test_nothing_writes_to_a_downloader_slot() -> None:
+    """Scrapy's downloader slots are Scrapy's: no assignment to their attributes anywhere."""
+    writes = []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                else []
+            )
+            writes += [
+                f"{path.relative_to(ROOT)}:{node.lineno}"
+                for t in targets
+                if isinstance(t, ast.Attribute)
+                and t.attr in SLOT_ATTRIBUTES
+                and not (isinstance(t.value, ast.Name) and t.value.id == "self")
+            ]
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if (
+                    node.func.attr in {"clear", "popleft", "append"}
+                    and isinstance(owner, ast.Attribute)
+                    and owner.attr == "queue"
+                ):
+                    writes.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert writes == []
