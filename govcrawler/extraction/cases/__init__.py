@@ -1,0 +1,10 @@
+"""Case records from archived articles: who, which position, which measures (pure functions).
+
+`extract_cases(record)` gives the case rows of one article record; `merge_rows(rows)` joins
+rows into one timeline per person. See govcrawler/schema/case.schema.json for the fields.
+"""
+
+from govcrawler.extraction.cases.extract import extract_cases
+from govcrawler.extraction.cases.model import CaseRow, Person, Stage
+
+__all__ = ["CaseRow", "Person", "Stage", "extract_cases"]
