@@ -24,6 +24,7 @@ COMMANDS = (
     "query",
     "stats",
     "index",
+    "cases",
 )
 
 

@@ -332,8 +332,10 @@ def _row(
     position = chosen.position if chosen else None
     region = _region(text, body_start, positioned, chosen, site_region(record))
     stages = [s for s in item.stages if s.action in actions]
+    article_id = str(record.get("id") or "")
     return CaseRow(
-        article_id=str(record.get("id") or ""),
+        id=f"{article_id}#{item.name}",
+        article_id=article_id,
         url=str(record.get("url") or ""),
         published_at=record.get("published_at"),
         site=str(record.get("site") or ""),

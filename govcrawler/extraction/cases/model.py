@@ -24,6 +24,7 @@ class Stage:
 class CaseRow:
     """A named person who is the subject of a measure in one archived article."""
 
+    id: str  # `<article_id>#<name>`: one row per article and person
     article_id: str
     url: str
     published_at: str | None

@@ -132,10 +132,17 @@ _PARTY_BODY = re.compile(r"(党委|党组|党工委|党支部|党总支|纪委|�
 _DROP = re.compile(r"原|时任|前任|中共|（[^）]*）|\([^)]*\)")
 
 
+_LOCALITY = re.compile(r"^[\u4e00-\u9fff]{1,8}?[市县区州盟旗]")
+_GOVERNMENT = re.compile(
+    r"(?<=[市县区省州盟旗])政府(?=(?:常务)?副?(?:市长|县长|区长|省长|州长|盟长|旗长))"
+)
+
+
 def normalise(position: str | None) -> frozenset[str]:
     """Comparable parts of a position: without 原/时任/中共 and bracketed notes, 人民政府 as
     政府, the province prefix dropped, split at 、 and ， with the organisation of a bare title
-    (…党委书记、董事长) carried over from the part before it."""
+    (…党委书记、董事长) carried over from the part before it and the city of a bare 市…/县…
+    part from the first part; 市政府副市长 as 市副市长."""
     if not position:
         return frozenset()
     text = _DROP.sub("", position).replace("人民政府", "政府")
@@ -155,7 +162,13 @@ def normalise(position: str | None) -> frozenset[str]:
         if head and title:
             organisation = _PARTY_BODY.sub("", head)
         parts.append(organisation + part if not head and organisation else part)
-    return frozenset(parts)
+    locality = _LOCALITY.match(parts[0]) if parts else None
+    if locality:
+        city = locality.group(0)
+        parts = [
+            city[:-1] + p if p.startswith(city[-1]) and not p.startswith(city) else p for p in parts
+        ]
+    return frozenset(_GOVERNMENT.sub("", p) for p in parts)
 
 
 def same_position(a: str | None, b: str | None) -> bool:
