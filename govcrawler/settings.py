@@ -102,6 +102,8 @@ EXTENSIONS = {
     "govcrawler.export.run_file.RunFileExport": 500,
     # Per-host pace beyond Scrapy's delay (blocked pages, Retry-After, stop): spiders/pacing.py.
     "govcrawler.spiders.pacing.HostPace": 100,
+    # Case rows next to the run files, with -s GOVCRAWLER_CASES=1 (export/cases.py).
+    "govcrawler.export.cases.CaseExport": 510,
 }
 # `-o/-O file.jsonl` feeds still work, written beside the archive (atomically: export/storage.py).
 FEEDS: dict[str, dict[str, object]] = {}
