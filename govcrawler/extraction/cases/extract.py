@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from govcrawler.cleaning.script import to_simplified
 from govcrawler.extraction.cases.actions import (
     GOVERNORS,
     Found,
@@ -49,7 +50,7 @@ LEVELS = (
 )
 
 _TITLE_ENDS = re.compile("(?=(" + "|".join(map(re.escape, TITLES)) + "))")
-_SENTENCE = re.compile(r"[^。！？；\n]*(?:[。！？；]+”?|$)")
+_SENTENCE = re.compile(r"[^。！？；\n]+(?:[。！？；]+”?)?")
 #: Another subject between a name and a measure: the measure is not that name's.
 _BLOCKERS = re.compile(
     r"其他(?:责任)?人员|其他责任人|相关(?:责任)?人员?|有关(?:责任)?人员|负责人"
@@ -229,9 +230,47 @@ def site_region(record: Mapping[str, Any]) -> str | None:
 
 
 def extract_cases(record: Mapping[str, Any]) -> list[CaseRow]:
-    """The case rows of one archived article record (an Article's dict); [] for a tombstone."""
+    """The case rows of one archived article record (an Article's dict); [] for a tombstone.
+
+    Traditional-script text is read in simplified script (OpenCC t2s, character for
+    character) and every span of a row is taken back from the original text, so names and
+    positions stay as written (陸承澤, …黨組成員、副主席)."""
     if record.get("removed") is True:
         return []
+    original, _ = article_text(record)
+    folded = to_simplified(original)
+    if folded == original:
+        return _extract(record)
+    simplified = dict(record)
+    simplified["title"] = to_simplified(str(record.get("title") or ""))
+    simplified["body"] = to_simplified(str(record.get("body") or ""))
+    simplified["column"] = to_simplified(str(record.get("column") or "")) or None
+    rows = _extract(simplified)
+    if len(folded) == len(original):
+        for row in rows:
+            _unfold(row, folded, original)
+    return rows
+
+
+def _unfold(row: CaseRow, folded: str, original: str) -> None:
+    """Put back the original script of each span of `row` (the texts align char for char)."""
+
+    def back(span: str) -> str:
+        at = folded.find(span)
+        return original[at : at + len(span)] if at >= 0 else span
+
+    row.name = back(row.name)
+    row.id = f"{row.article_id}#{row.name}"
+    row.position = back(row.position) if row.position else None
+    row.offence = back(row.offence) if row.offence else None
+    row.actions_text = [back(t) for t in row.actions_text]
+    row.evidence = [back(t) for t in row.evidence]
+    row.title = back(row.title) if row.title else row.title
+    for stage in row.stages:
+        stage.text = back(stage.text)
+
+
+def _extract(record: Mapping[str, Any]) -> list[CaseRow]:
     text, body_start = article_text(record)
     positioned = find_positioned(text)
     known = {m.name for m in positioned}
@@ -331,7 +370,7 @@ def _row(
     chosen = next((m for m in own if m.start >= body_start), own[0] if own else None)
     position = chosen.position if chosen else None
     region = _region(text, body_start, positioned, chosen, site_region(record))
-    stages = [s for s in item.stages if s.action in actions]
+    stages = _stages(item.stages, actions)
     article_id = str(record.get("id") or "")
     return CaseRow(
         id=f"{article_id}#{item.name}",
@@ -350,6 +389,19 @@ def _row(
         stages=stages,
         title=record.get("title"),
     )
+
+
+def _stages(stages: list[Stage], actions: list[str]) -> list[Stage]:
+    """One stage per action and written date; an undated mention of an action (the headline's)
+    only when the article gives it no date."""
+    kept: list[Stage] = []
+    for action in actions:
+        mine = [s for s in stages if s.action == action]
+        dated = [s for s in mine if s.date]
+        for stage in dated or mine[:1]:
+            if not any(k.action == stage.action and k.date == stage.date for k in kept):
+                kept.append(stage)
+    return kept
 
 
 def _region(
