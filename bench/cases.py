@@ -46,9 +46,16 @@ def own_records() -> dict[str, dict[str, Any]]:
 
 
 def predict(records: dict[str, dict[str, Any]]) -> tuple[dict[str, list[CaseRow]], float]:
-    start = time.perf_counter()
+    """Rows per page, and the best time of 3 passes (after a warm-up pass that compiles the
+    patterns)."""
     rows = {page: extract_cases(record) for page, record in records.items()}
-    return rows, time.perf_counter() - start
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for record in records.values():
+            extract_cases(record)
+        best = min(best, time.perf_counter() - start)
+    return rows, best
 
 
 def show(name: str, result: Score, errors: bool) -> None:

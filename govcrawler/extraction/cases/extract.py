@@ -151,16 +151,18 @@ def bare_subject(text: str, sentence_start: int, found: Found) -> Mention | None
     return None
 
 
-def occurrences(text: str, start: int, end: int, names: set[str]) -> list[Mention]:
-    """Where known names occur in `text[start:end]`, longest name first, none overlapping."""
-    found: list[Mention] = []
-    for name in sorted(names, key=len, reverse=True):
-        for match in re.finditer(re.escape(name), text[start:end]):
-            at = start + match.start()
-            if any(at < m.end and m.start < at + len(name) for m in found):
-                continue
-            found.append(Mention(name, at))
-    return sorted(found, key=lambda m: m.start)
+def names_pattern(names: set[str]) -> re.Pattern[str] | None:
+    """One pattern for the known names, longest first (张智 never hides 张智勇)."""
+    if not names:
+        return None
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+
+
+def occurrences(text: str, start: int, end: int, pattern: re.Pattern[str] | None) -> list[Mention]:
+    """Where known names occur in `text[start:end]`, none overlapping."""
+    if pattern is None:
+        return []
+    return [Mention(m.group(0), m.start()) for m in pattern.finditer(text, start, end)]
 
 
 def _with_listed(text: str, people: list[Mention], index: int) -> list[Mention]:
@@ -285,10 +287,11 @@ def _extract(record: Mapping[str, Any]) -> list[CaseRow]:
                     known.add(bare.name)
     facts: dict[str, PersonFacts] = {}
     last: dict[int, str] = {}  # paragraph start → the last person written there so far
+    pattern = names_pattern(known)
     published = record.get("published_at")
     for span, found_list in finds:
         sentence = text[span[0] : span[1]]
-        people = _merge(positioned, occurrences(text, span[0], span[1], known), span)
+        people = _merge(positioned, occurrences(text, span[0], span[1], pattern), span)
         paragraph = text.rfind("\n", 0, span[0]) + 1
         if not found_list:
             if people:
