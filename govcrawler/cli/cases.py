@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from govcrawler.extraction.cases.actions import ACTIONS
-from govcrawler.query.archive import DEFAULT_DATA
 from govcrawler.query.cases import ArchiveCases
+from govcrawler.query.records import DEFAULT_DATA
 
 EXIT_CODES = """exit codes:
   0  the rows were written

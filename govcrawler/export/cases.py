@@ -15,19 +15,17 @@ Settings: GOVCRAWLER_CASES (off unless true), GOVCRAWLER_CASES_OUTPUT (default
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from govcrawler.export.archive import JsonlArchive
 from govcrawler.export.durable import DurableJsonlWriter, free_run_path
-from govcrawler.export.feeds import run_stamp
 from govcrawler.export.recovery import recover_part
 from govcrawler.extraction.cases import extract_cases
 from govcrawler.item import Article
+from govcrawler.state.crawl_state import CrawlState, crawl_state
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +37,8 @@ class CaseExport:
         if not crawler.settings.getbool("GOVCRAWLER_CASES"):
             raise NotConfigured("GOVCRAWLER_CASES is off")
         self.crawler = crawler
-        self.data = Path(crawler.settings.get("GOVCRAWLER_DATA") or "data")
         self.pattern = str(crawler.settings.get("GOVCRAWLER_CASES_OUTPUT") or DEFAULT_OUTPUT)
+        self.state: CrawlState | None = None
         self.writer: DurableJsonlWriter | None = None
 
     @classmethod
@@ -51,17 +49,10 @@ class CaseExport:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def _archive(self) -> JsonlArchive | None:
-        """The article archive writer of this crawl, if it runs (to share its run file name)."""
-        manager = getattr(self.crawler, "extensions", None)
-        for ext in getattr(manager, "middlewares", ()):
-            if isinstance(ext, JsonlArchive):
-                return ext
-        return None
-
     def spider_opened(self, spider: Any) -> None:
+        self.state = crawl_state(self.crawler)  # the run's stamp, data folder and manifest
         pattern = self.pattern % {
-            "data": str(self.data),
+            "data": str(self.state.data),
             "name": spider.name,
             "run_start": "%(run_start)s",
         }
@@ -69,14 +60,9 @@ class CaseExport:
         for part in sorted(folder.glob("*.jsonl.part")):
             recovery = recover_part(part)
             self.crawler.stats.inc_value("govcrawler/cases/recovered", recovery.records)
-        archive = self._archive()
-        if archive is not None and archive.writer is not None:
-            stamp = archive.writer.path.name.removesuffix(".jsonl")
-        else:
-            stamp = self.crawler.settings.get("GOVCRAWLER_RUN_STAMP") or run_stamp(
-                datetime.now(UTC)
-            )
-        self.writer = DurableJsonlWriter(free_run_path(pattern, {}, stamp))
+            if recovery.path is not None:
+                self.state.recovered_file(recovery.path, recovery.records)
+        self.writer = DurableJsonlWriter(free_run_path(pattern, {}, self.state.stamp))
 
     def item_scraped(self, item: Any, spider: Any) -> None:
         if self.writer is None or not isinstance(item, Article):
@@ -99,5 +85,7 @@ class CaseExport:
             return
         output = self.writer.close()
         if output is not None:
+            if self.state is not None:
+                self.state.completed_file(output, self.writer.records)
             self.crawler.stats.set_value("govcrawler/cases/output_file", str(output))
             logger.info("Case rows: %s (%d)", output, self.writer.records)

@@ -23,7 +23,7 @@ from typing import Any
 from govcrawler.extraction.cases import CaseRow, extract_cases
 from govcrawler.extraction.cases.merge import merge_rows
 from govcrawler.extraction.cases.model import Person
-from govcrawler.query.archive import archive_files, locate, read_lines, unfinished_files
+from govcrawler.query.records import archive_files, locate, read_lines, unfinished_files
 
 Source = Path | Sequence[Path]
 
