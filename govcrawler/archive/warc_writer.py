@@ -30,6 +30,36 @@ WARC_SUFFIX = ".warc.gz"
 CALLBACK_FIELD = "govcrawler-callback"
 COLUMN_FIELD = "govcrawler-column"
 
+#: Connection-level headers the HTTP client (Twisted, under Scrapy) consumes and never hands on, so
+#: no response record has them; a test pins this list to Twisted's.
+UNRECORDED_HEADERS = (
+    "Content-Length",
+    "Connection",
+    "Keep-Alive",
+    "TE",
+    "Trailers",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Proxy-Connection",
+)
+#: What each file's warcinfo says about how its HTTP messages differ from the bytes on the wire
+#: (the README's "Raw archive" section says the same at length).
+CAPTURE_NOTES = {
+    "govcrawler-http-payload": (
+        "response payload as received after transfer decoding (chunked undone), before content"
+        " decoding: a gzip-encoded page is stored gzip, with its Content-Encoding header"
+    ),
+    "govcrawler-http-headers": (
+        "response headers as Scrapy received them (names in Scrapy's capitalisation, repeated"
+        " headers grouped by name) without the connection-level headers the HTTP client consumes: "
+        + ", ".join(UNRECORDED_HEADERS)
+        + "; reason phrase rebuilt from the status code; non-ASCII values %-encoded by warcio"
+    ),
+    "govcrawler-http-request": (
+        "request headers as Scrapy handed them to the HTTP client, Host added"
+    ),
+}
+
 
 def payload_digest(body: bytes) -> str:
     """WARC-Payload-Digest as warcio and most tools write it: `sha1:` + base32."""
@@ -86,7 +116,7 @@ class RollingWarcWriter:
         self.prefix = prefix
         self.stamp = stamp
         self.max_size = max_size
-        self.info = info
+        self.info = {**info, **CAPTURE_NOTES}
         self.serial = 0
         self.completed: list[Path] = []
         self.records = 0
