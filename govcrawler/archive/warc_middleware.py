@@ -28,6 +28,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from govcrawler import __version__
+from govcrawler.archive.fixity import warc_entries
 from govcrawler.archive.replay import (
     CAPTURED_AT_HEADER,
     CAPTURED_FLAG,
@@ -142,6 +143,7 @@ class WarcCaptureMiddleware:
         self.max_size = crawler.settings.getint("GOVCRAWLER_WARC_MAX_SIZE", 1 << 30)
         self.writer: RollingWarcWriter | None = None
         self.state: SiteState | None = None
+        self.crawl: CrawlState | None = None
         self.recoveries: list[WarcRecovery] = []
 
     @classmethod
@@ -156,7 +158,7 @@ class WarcCaptureMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         settings = self.crawler.settings
-        crawl = self.crawler.get_extension(CrawlState)  # None: not a site spider (capture)
+        crawl = self.crawl = self.crawler.get_extension(CrawlState)  # None: not a site spider
         stamp = crawl.stamp if crawl else run_stamp(datetime.now(UTC))
         if crawl is not None:
             self.state = crawl.site  # holds the site's lock: no live run writes
@@ -231,4 +233,8 @@ class WarcCaptureMiddleware:
             return
         files = self.writer.close()
         self.crawler.stats.set_value("govcrawler/warc/files", [str(p) for p in files])
+        # The run manifest's `warc` list (checked by `govcrawler verify`).
+        if self.crawl is not None:
+            recovered = [r.path for r in self.recoveries if r.path is not None]
+            self.crawl.warc += warc_entries([*files, *recovered], self.crawl.data)
         self.writer = None

@@ -47,6 +47,7 @@ class CrawlState:
         self.outputs: list[dict[str, Any]] = []  # manifest.file_entry of each completed file
         self.recovered: list[dict[str, Any]] = []
         self.damaged: list[str] = []
+        self.warc: list[dict[str, Any]] = []  # archive/fixity.warc_entries of its WARC files
         self.report: dict[str, Any] | None = None  # the manifest entry, once the engine stopped
 
     @classmethod
@@ -115,6 +116,7 @@ class CrawlState:
             problems=problems,
             ledger=manifest.shown_path(ledger, self.data) if ledger else None,
         )
+        self.report["warc"] = self.warc
         for problem in problems:
             logger.error("%s: %s", self.site.site, problem)
         path = data_path(self.crawler.settings, "GOVCRAWLER_MANIFEST", run_start=self.stamp)
