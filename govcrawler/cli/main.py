@@ -25,6 +25,7 @@ COMMANDS = (
     "stats",
     "index",
     "cases",
+    "verify",
 )
 
 
