@@ -26,6 +26,7 @@ COMMANDS = (
     "index",
     "cases",
     "verify",
+    "wacz",
 )
 
 

@@ -1,0 +1,85 @@
+"""`govcrawler wacz [--data DIR] [--site KEY]… OUT.wacz`: the crawl's WARC files as one WACZ."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+from govcrawler.archive.wacz_package import (
+    article_pages,
+    create_wacz,
+    packaged_pages,
+    select_warcs,
+)
+from govcrawler.query.archive import DEFAULT_DATA
+
+EXIT_USAGE = 2
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "wacz",
+        help="package the archive's WARC files as a WACZ (for ReplayWeb.page, pywb, others)",
+        description="Package the WARC files of a data folder, their CDXJ index, a pages list "
+        "(every archived article version, with its title) and datapackage.json (sha256 of each "
+        "file) into one WACZ file, with the `wacz` package (pip install 'govcrawler[wacz]').",
+        epilog="exit status: 0 written; 1 the wacz package failed; 2 usage error (no WARC "
+        "files, the wacz package not installed)",
+    )
+    parser.add_argument("out", type=Path, metavar="OUT.wacz", help="the WACZ file to write")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        metavar="DIR",
+        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA}): its warc/ "
+        "is packaged, its articles/ give the pages list",
+    )
+    parser.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="only this site's WARC files and pages (repeat for several)",
+    )
+    parser.add_argument("--title", help="collection title (default: govcrawler, the sites)")
+    parser.set_defaults(run=run)
+
+
+def fail(message: str) -> int:
+    print(f"govcrawler wacz: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    data: Path = args.data
+    out: Path = args.out
+    if importlib.util.find_spec("wacz") is None:
+        return fail("the wacz package is not installed: pip install 'govcrawler[wacz]'")
+    if not out.name.endswith(".wacz"):
+        return fail(f"{out}: the output file name must end in .wacz")
+    warcs = select_warcs(data / "warc", args.site)
+    if not warcs:
+        return fail(f"no WARC files in {data / 'warc'}" + (f" of {args.site}" if args.site else ""))
+    sites = sorted({w.name.split("-", 1)[0] for w in warcs})
+    listed = article_pages(data / "articles", warcs) if (data / "articles").is_dir() else None
+    pages = listed.pages if listed else []
+    title = args.title or f"govcrawler: {', '.join(sites)}"
+    description = (
+        f"{len(warcs)} WARC file(s) of govcrawler runs ({', '.join(sites)}); pages: "
+        f"{len(pages)} archived article version(s)"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    create_wacz(out, warcs, pages, title=title, description=description)
+    in_wacz = len(packaged_pages(out))
+    print(f"{out}: {len(warcs)} WARC file(s), {in_wacz} page(s)")
+    if listed and listed.not_in_warc:
+        print(f"  {listed.not_in_warc} article version(s) not in these WARC files: not listed")
+    for problem in listed.unreadable if listed else []:
+        print(f"  unreadable capture, not listed: {problem}", file=sys.stderr)
+    if in_wacz != len(pages):
+        print(f"  {len(pages) - in_wacz} page(s) the index did not match", file=sys.stderr)
+    return 0
