@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint venv clean bench-deps bench
+.PHONY: demo test lint venv clean bench-deps bench pywb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/govcrawler demo
 
-## The whole test suite: lint, format check, types, then pytest
-test: venv lint
+## The whole test suite: lint, format check, types, then pytest (the tool venvs first)
+test: venv lint pywb
 	$(BIN)/pytest
 
 lint: venv
@@ -36,5 +36,20 @@ bench-deps: venv
 bench: bench-deps
 	$(BIN)/python bench/extraction.py ../shared/realpages/generic ../shared/realpages/ccdi
 
+# ---- Tool venv: pywb (issue 15) -------------------------------------------------------------
+# pywb 2.10 pins redis==2.10.6, pyOpenSSL<26.2 and werkzeug==3.1.7, which clash with our Scrapy
+# stack, so it is a tool in its own venv, never in ours. tests/test_pywb_replay.py replays crawls
+# through it (GOVCRAWLER_PYWB_VENV overrides the folder). pip's cache keeps a rebuild quick.
+PYWB_VENV ?= .venv-pywb
+
+$(PYWB_VENV)/.installed:
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet --disable-pip-version-check 'pywb>=2.10,<2.11'
+	touch $@
+
+## pywb in its own venv, for the real-client replay test
+pywb: $(PYWB_VENV)/.installed
+# ---- end of the pywb block -------------------------------------------------------------------
+
 clean:
-	rm -rf $(VENV) data build *.egg-info
+	rm -rf $(VENV) $(PYWB_VENV) data build *.egg-info
