@@ -1,6 +1,7 @@
 """A real replay client opens our WARCs: pywb (Webrecorder's wayback machine) builds a collection
-from a replay crawl's WARC files and the chunked/gzip loopback crawl's, runs on 127.0.0.1, and
-serves an article, a GBK page, a revisited page and a gzip-encoded page with the captured bytes.
+from a replay crawl's WARC files and the chunked/gzip loopback crawl's, and one from the WACZ
+`govcrawler wacz` makes of the replay crawl, runs on 127.0.0.1, and serves every article, a GBK
+page, a revisited page and a gzip-encoded page with the captured bytes.
 
 pywb 2.10 pins redis, pyOpenSSL and werkzeug versions that clash with our Scrapy stack, so it is
 a tool in its own venv (`make pywb` makes `.venv-pywb`; `make test` does that first). Without it
@@ -10,12 +11,14 @@ the tests skip, except under CI (CI=true), where a missing pywb is a failure.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -35,13 +38,15 @@ from tests.warc_crawls import (
     REPLAY_SITES,
     ChunkedSite,
     chunked_archive,
+    govcrawler,
     records_of,
     replay_archive,
 )
 
 pytestmark = [pytest.mark.pywb, pytest.mark.e2e]
 
-COLLECTION = "govcrawler"
+COLLECTION = "govcrawler"  # the WARC files
+WACZ_COLLECTION = "wacz"  # the same replay crawl packaged by `govcrawler wacz`
 VENV = Path(os.environ.get("GOVCRAWLER_PYWB_VENV") or ROOT / ".venv-pywb")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -49,11 +54,14 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 @dataclass(frozen=True)
 class Pywb:
     base: str  # http://127.0.0.1:<port>
+    root: Path  # its folder: collections/, the WACZ it was given
 
-    def get(self, url: str, ts: str, mode: str = "id_") -> tuple[int, Any, bytes]:
+    def get(
+        self, url: str, ts: str, mode: str = "id_", collection: str = COLLECTION
+    ) -> tuple[int, Any, bytes]:
         """The capture of `url` nearest `ts` (14 digits); `id_`: the payload as archived."""
         try:
-            response = NO_PROXY.open(f"{self.base}/{COLLECTION}/{ts}{mode}/{url}", timeout=30)
+            response = NO_PROXY.open(f"{self.base}/{collection}/{ts}{mode}/{url}", timeout=30)
         except urllib.error.HTTPError as exc:
             response = exc
         with response:
@@ -82,7 +90,15 @@ def pywb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pywb]:
     root = tmp_path_factory.mktemp("pywb")
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     warcs = warc_files(replay_archive() / "warc") + warc_files(chunked_archive().data / "warc")
-    for args in (("init", COLLECTION), ("add", COLLECTION, *map(str, warcs))):
+    wacz = root / "replay.wacz"
+    made = govcrawler("wacz", "--data", str(replay_archive()), str(wacz))
+    assert made.returncode == 0, made.stderr
+    for args in (
+        ("init", COLLECTION),
+        ("add", COLLECTION, *map(str, warcs)),
+        ("init", WACZ_COLLECTION),
+        ("add", "--unpack-wacz", WACZ_COLLECTION, str(wacz)),
+    ):
         subprocess.run(
             [wb_manager, *args], cwd=root, env=env, check=True, capture_output=True, timeout=300
         )
@@ -102,7 +118,7 @@ def pywb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pywb]:
             except OSError:
                 assert time.monotonic() < deadline, "pywb did not start within 60 s"
                 time.sleep(0.3)
-        yield Pywb(base)
+        yield Pywb(base, root)
     finally:
         server.terminate()
         try:
@@ -198,3 +214,16 @@ def test_a_chunked_gzip_capture_replays_as_the_page_the_server_had(pywb: Pywb) -
         assert headers["X-Archive-Orig-Content-Encoding"] == "gzip"
         # pywb undoes the stored gzip: the bytes are the server's page before it compressed it.
         assert body == page and body != gzip.compress(page)
+
+
+def test_the_wacz_opens_in_pywb_and_every_listed_page_replays(pywb: Pywb) -> None:
+    captured = captured_bodies()
+    wacz = pywb.root / "replay.wacz"
+    with zipfile.ZipFile(wacz) as z:
+        pages = [json.loads(x) for x in z.read("pages/pages.jsonl").splitlines()][1:]
+    assert len(pages) == len([r for r in records_of(replay_archive()) if not r.get("removed")])
+    for page in pages:
+        ts = iso_date_to_timestamp(page["ts"])
+        status, headers, body = pywb.get(page["url"], ts, collection=WACZ_COLLECTION)
+        assert status == 200 and memento_ts(headers) == ts
+        assert body == captured[dedup_key(page["url"])]
