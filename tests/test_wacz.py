@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from govcrawler.archive.warc_reader import warc_files
-from govcrawler.cli.wacz import EXIT_USAGE
+from govcrawler.cli.wacz import EXIT_FAILED, EXIT_USAGE
 from tests.warc_crawls import chunked_archive, govcrawler, records_of, replay_archive
 
 pytestmark = pytest.mark.e2e
@@ -160,3 +160,15 @@ def test_site_filter_and_usage_errors(tmp_path: Path) -> None:
     assert "gxjjw" not in pages and "ahjjjc" in pages
     assert govcrawler("wacz", "--data", str(tmp_path), str(out)).returncode == EXIT_USAGE
     assert govcrawler("wacz", "--data", str(data), str(tmp_path / "x.zip")).returncode == EXIT_USAGE
+
+
+def test_a_warc_file_the_wacz_package_cannot_read_fails_and_leaves_no_output(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "warc").mkdir()
+    (tmp_path / "warc" / "x-20200101T000000Z-00000.warc.gz").write_bytes(gzip.compress(b"junk"))
+    out = tmp_path / "out.wacz"
+    result = govcrawler("wacz", "--data", str(tmp_path), str(out))
+    assert result.returncode == EXIT_FAILED
+    assert "wacz create failed: ArchiveLoadFailed" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["warc"]

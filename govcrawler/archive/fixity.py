@@ -94,7 +94,7 @@ def check_file(listed: Listed, data: Path) -> Finding | None:
     return None
 
 
-def archive_files(data: Path) -> list[Path]:
+def stored_files(data: Path) -> list[Path]:
     """The completed JSONL and WARC files in the data folder's usual places."""
     return sorted(p for folder, pattern in ARCHIVE_GLOBS for p in (data / folder).rglob(pattern))
 
@@ -121,7 +121,7 @@ def verify(data: Path) -> FixityReport:
             if finding is not None:
                 report.findings.append(finding)
     report.unlisted = [
-        p.relative_to(data).as_posix() for p in archive_files(data) if p.resolve() not in seen
+        p.relative_to(data).as_posix() for p in stored_files(data) if p.resolve() not in seen
     ]
     return report
 

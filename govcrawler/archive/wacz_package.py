@@ -100,7 +100,10 @@ def create_wacz(
     said = io.StringIO()
     try:
         with contextlib.redirect_stdout(said):
-            status = wacz_main([*args, *map(str, warcs)])
+            try:
+                status = wacz_main([*args, *map(str, warcs)])
+            except Exception as exc:  # a file it cannot read: say which, and that it failed
+                raise WaczError(f"wacz create failed: {type(exc).__name__}: {exc}") from exc
         if status != 0:
             raise WaczError(f"wacz create exited {status}: {said.getvalue()[-2000:]}")
         os.replace(partial, out)

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler.archive.wacz_package import (
+    WaczError,
     article_pages,
     create_wacz,
     packaged_pages,
     select_warcs,
+    site_of,
 )
 from govcrawler.query.archive import DEFAULT_DATA
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
@@ -64,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     warcs = select_warcs(data / "warc", args.site)
     if not warcs:
         return fail(f"no WARC files in {data / 'warc'}" + (f" of {args.site}" if args.site else ""))
-    sites = sorted({w.name.split("-", 1)[0] for w in warcs})
+    sites = sorted({site_of(w) for w in warcs})
     listed = article_pages(data / "articles", warcs) if (data / "articles").is_dir() else None
     pages = listed.pages if listed else []
     title = args.title or f"govcrawler: {', '.join(sites)}"
@@ -73,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
         f"{len(pages)} archived article version(s)"
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    create_wacz(out, warcs, pages, title=title, description=description)
+    try:
+        create_wacz(out, warcs, pages, title=title, description=description)
+    except WaczError as exc:
+        print(f"govcrawler wacz: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     in_wacz = len(packaged_pages(out))
     print(f"{out}: {len(warcs)} WARC file(s), {in_wacz} page(s)")
     if listed and listed.not_in_warc:
