@@ -29,7 +29,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from govcrawler.archive.warc_reader import decode_content, warc_files
 from govcrawler.extraction.urls import dedup_key
 from tests.conftest import FIXTURES, ROOT

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler.archive.warc_writer import WARC_SUFFIX
-from govcrawler.export.durable import file_sha256
+from govcrawler.state.files import file_sha256
 from govcrawler.state.manifest import shown_path
 
 #: The lists of files in a site's manifest entry.

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler.archive.warc_reader import Location, UnreadableCapture, read_record_at, warc_files
-from govcrawler.query.archive import archive_files, read_lines
+from govcrawler.query.records import archive_files, read_lines
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived articles"}
 PAGES_IN_WACZ = "pages/pages.jsonl"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler.archive.fixity import run_manifests, summary, verify
-from govcrawler.query.archive import DEFAULT_DATA
+from govcrawler.query.records import DEFAULT_DATA
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2

@@ -16,7 +16,7 @@ from govcrawler.archive.wacz_package import (
     select_warcs,
     site_of,
 )
-from govcrawler.query.archive import DEFAULT_DATA
+from govcrawler.query.records import DEFAULT_DATA
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
