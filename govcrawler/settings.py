@@ -35,6 +35,10 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is an error (retried)
+# No telnet console: an unattended run has no one to log in, and a multi-site run (one crawler per
+# site) would bind one of ports 6023–6073 each — two `crawl --all` at once ran out of ports and
+# logged a CannotListenError traceback per crawler (seen 2026-12-06).
+TELNETCONSOLE_ENABLED = False
 
 # Downloader middlewares (a response passes them from the highest number down). Everything that
 # reads a body sits below HttpCompressionMiddleware (590), so it sees the decompressed page.
