@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from govcrawler.cleaning.learned import MIN_PAGES, BoilerplateLearner, learnable, strip_learned
 from tests.conftest import DATA, ROOT
@@ -49,7 +52,9 @@ def test_learning_is_script_agnostic() -> None:
     assert strip_learned([FOOTER], learner.learned()) == []
 
 
-def test_state_round_trips_and_a_torn_file_starts_fresh(tmp_path: Path) -> None:
+def test_state_round_trips_and_a_missing_file_starts_fresh_quietly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     learner = BoilerplateLearner()
     for lines in pages(6):
         learner.observe(lines)
@@ -57,9 +62,38 @@ def test_state_round_trips_and_a_torn_file_starts_fresh(tmp_path: Path) -> None:
     learner.save(path)
     again = BoilerplateLearner.load(path)
     assert again.pages == 6 and again.learned() == learner.learned()
-    path.write_text('{"pages": 6, "counts": {', "utf-8")  # a torn write from another tool
-    assert BoilerplateLearner.load(path).pages == 0
-    assert BoilerplateLearner.load(tmp_path / "missing.json").pages == 0
+    with caplog.at_level(logging.WARNING):
+        assert BoilerplateLearner.load(tmp_path / "missing.json").pages == 0
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b'{"pages": 6, "counts": {',  # a torn write from another tool
+        b'{"pages": "six", "counts": {}}',
+        b"[1, 2]",
+        b"\xff\xfe not utf-8",
+    ],
+)
+def test_a_corrupt_file_is_reported_kept_aside_and_learning_starts_fresh(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: bytes
+) -> None:
+    path = tmp_path / "state" / "site.json"
+    path.parent.mkdir()
+    path.write_bytes(damage)
+    with caplog.at_level(logging.WARNING, logger="govcrawler.cleaning.learned"):
+        learner = BoilerplateLearner.load(path)
+    assert learner.pages == 0 and learner.learned() == frozenset()
+    [kept] = path.parent.glob("site.json.corrupt-*")
+    assert kept.read_bytes() == damage  # nothing lost: the bad file, byte for byte
+    assert not path.exists()  # the next save starts a clean file
+    [warning] = caplog.records
+    assert warning.levelno == logging.WARNING
+    assert str(path) in warning.getMessage() and str(kept) in warning.getMessage()
+    learner.observe(["某某区纪委监委宣传部"])
+    learner.save(path)
+    assert BoilerplateLearner.load(path).pages == 1 and kept.read_bytes() == damage
 
 
 def test_extract_learn_drops_shared_footers_and_keeps_datelines() -> None:

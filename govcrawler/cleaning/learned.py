@@ -9,14 +9,18 @@ articles (中央纪委国家监委网站讯, 据XX省纪委监委消息, 新华�
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from govcrawler.cleaning.boilerplate import fold
+
+logger = logging.getLogger(__name__)
 
 MIN_PAGES = 5  # seen on at least this many pages …
 MIN_SHARE = 0.3  # … and on at least this share of the pages observed
@@ -73,14 +77,47 @@ class BoilerplateLearner:
 
     @classmethod
     def load(cls, path: Path) -> BoilerplateLearner:
-        """The learner saved at `path`, or a fresh one when there is none (or it is unreadable)."""
+        """The learner saved at `path`; a fresh one when there is none. A file that cannot be read
+        or parsed is never silently dropped: it is renamed to `<name>.corrupt-<UTC stamp>` (kept
+        for inspection, out of the way of the next save), a warning names both files, and
+        learning starts afresh."""
         try:
-            data = json.loads(path.read_text("utf-8"))
+            text = path.read_text("utf-8")
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:  # unreadable, or not UTF-8
+            return cls._start_fresh(path, exc)
+        try:
+            data = json.loads(text)
             return cls(
                 int(data["pages"]), Counter({str(k): int(v) for k, v in data["counts"].items()})
             )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls()
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return cls._start_fresh(path, exc)
+
+    @classmethod
+    def _start_fresh(cls, path: Path, error: Exception) -> BoilerplateLearner:
+        reason = f"{type(error).__name__}: {error}"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+        try:
+            os.replace(path, kept)
+        except OSError as exc:
+            logger.warning(
+                "Learned boilerplate file %s is unreadable (%s) and could not be moved aside (%s):"
+                " starting afresh; the next save replaces it",
+                path,
+                reason,
+                exc,
+            )
+        else:
+            logger.warning(
+                "Learned boilerplate file %s is unreadable (%s): kept as %s, starting afresh",
+                path,
+                reason,
+                kept,
+            )
+        return cls()
 
     def save(self, path: Path) -> None:
         """Write atomically (temporary file + rename): a killed run never leaves half a file."""
