@@ -1,9 +1,9 @@
 """Retry-After: the host that asked waits that long before the retry, and only that host (its
-download slot), while another host of the site is retried at once.
+host gate), while another host of the site is retried at once.
 
 No assertion here depends on how fast the machine is: the crawl checks a lower bound on the times
-the fault server recorded (a retry can come late under load, never early), and which slot waits how
-long is checked on Scrapy's own download slots with a fake clock. Speed belongs in bench/.
+the fault server recorded (a retry can come late under load, never early), and which host waits how
+long is checked on the host schedule with a fake clock. Speed belongs in bench/.
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from scrapy import Request, signals
-from scrapy.core.downloader import Slot
+from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.signalmanager import SignalManager
 from scrapy.utils.httpobj import urlparse_cached
 
 from govcrawler.spiders import pacing
-from govcrawler.spiders.pacing import RetryAfterMiddleware
+from govcrawler.spiders.pacing import HostPace, RetryAfterMiddleware
 from tests.faults import pages
 from tests.faults.crawl import pending, scrapy_crawl
 from tests.faults.server import FaultServer, page, sequence
@@ -86,7 +85,7 @@ def test_a_longer_retry_after_is_left_for_the_next_run(tmp_path: Path) -> None:
     assert run.records == []
 
 
-# ---- the pause itself, on Scrapy's own download slots with a fake clock (no waiting) ---------
+# ---- the pause itself, with a fake clock (no waiting) --------------------------------------
 
 
 class _Clock:
@@ -98,53 +97,40 @@ class _Clock:
 
 
 class _Downloader:
-    """What HostPace uses of Scrapy's downloader: its slots, keyed by host."""
-
-    def __init__(self, hosts: tuple[str, ...]) -> None:
-        self.slots = {host: Slot(concurrency=1, delay=0.5, jitter=0.2) for host in hosts}
+    """What HostPace uses of Scrapy's downloader: the slot key of a request (its host)."""
 
     def get_slot_key(self, request: Request) -> str:
         return urlparse_cached(request).hostname or ""
 
 
 class _Crawler:
-    """What the pacing middlewares use of a Crawler (weak-referenceable, as a Crawler is)."""
+    """What RetryAfterMiddleware and HostPace use of a Crawler."""
 
-    def __init__(self, hosts: tuple[str, ...]) -> None:
+    def __init__(self) -> None:
         self.settings = Settings({"RETRY_ENABLED": True, "RETRY_HTTP_CODES": [503]})
         self.signals = SignalManager()
         self.stats = SimpleNamespace(inc_value=lambda *a, **k: None)
-        self.engine = SimpleNamespace(downloader=_Downloader(hosts))
+        self.engine = SimpleNamespace(downloader=_Downloader())
+        self.pace = HostPace(self)
+
+    def get_extension(self, cls: type) -> object:
+        return self.pace if cls is HostPace else None
 
 
-def test_retry_after_sets_only_that_hosts_slot_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the retry may start is Scrapy's arithmetic on the slot: lastseen + delay. The host that
-    sent Retry-After gets exactly its seconds from the answer; the other host keeps its pace; the
-    pause ends by itself once its time has passed."""
-    clock = _Clock(1000.0)
+def test_retry_after_holds_only_that_host_for_exactly_its_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The middleware pauses the host that sent Retry-After from the moment the answer arrives;
+    the other host of the site may be asked at once; the pause ends by itself."""
+    clock = _Clock(1000.4)  # the 503 with Retry-After: 2 arrives
     monkeypatch.setattr(pacing, "monotonic", clock)
-    crawler = _Crawler(("127.0.0.1", "localhost"))
-    slots = crawler.engine.downloader.slots
-    for slot in slots.values():
-        slot.lastseen = 1000.0  # both hosts' requests started now
+    crawler = _Crawler()
     asked = Request("http://127.0.0.1/a/retry-after.html")
-    other = Request("http://localhost/a/busy.html")
-    middleware = RetryAfterMiddleware(crawler)
-
-    clock.now = 1000.4  # the 503 with Retry-After: 2 arrives 0.4 s after its request started
     answer = HtmlResponse(asked.url, status=503, headers={"Retry-After": "2"}, request=asked)
+    middleware = RetryAfterMiddleware(crawler)
     assert middleware.process_response(asked, answer) is answer  # RetryMiddleware retries it
-    paused, untouched = slots["127.0.0.1"], slots["localhost"]
-    assert paused.jitter == 0.0
-    assert paused.lastseen + paused.download_delay() == pytest.approx(clock.now + 2.0)
-    assert (untouched.delay, untouched.jitter) == (0.5, 0.2)  # its retry is not held back
-
-    clock.now = 1001.9  # still inside the pause: the downloader's signals keep it
-    crawler.signals.send_catch_log(signals.request_reached_downloader, request=other)
-    crawler.signals.send_catch_log(signals.response_downloaded, request=asked)
-    assert paused.lastseen + paused.download_delay() == pytest.approx(1002.4)
-
-    clock.now = 1002.5  # the pause is over: the host's own pace again
-    crawler.signals.send_catch_log(signals.request_reached_downloader, request=asked)
-    assert (paused.delay, paused.jitter) == (0.5, 0.2)
-    assert (untouched.delay, untouched.jitter) == (0.5, 0.2)
+    schedule = crawler.pace.schedule
+    assert schedule.wait("127.0.0.1", clock.now) == pytest.approx(2.0)
+    assert schedule.wait("localhost", clock.now) == 0.0  # another host: not held back
+    assert schedule.wait("127.0.0.1", 1002.3) == pytest.approx(0.1)
+    assert schedule.wait("127.0.0.1", 1002.4) == 0.0  # the pause is over

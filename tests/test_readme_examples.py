@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from govcrawler.cli.main import main
 from tests.conftest import FIXTURES, ROOT, read_json
 
