@@ -30,12 +30,12 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    domains: tuple[str, ...] = ("domains",) if args.wide else ()
-    rows = [("key", "name", "status", "evidence", *domains, "columns")]
+    extra: tuple[str, ...] = ("domains",) if args.wide else ()
+    rows = [("key", "name", "status", "evidence", *extra, "columns")]
     for p in all_profiles().values():
-        domains = (" ".join(p.domains),) if args.wide else ()
+        hosts = (" ".join(p.domains),) if args.wide else ()
         columns = ", ".join(c.name for c in p.columns)
-        rows.append((p.key, p.name, p.evidence.status, p.evidence.date, *domains, columns))
+        rows.append((p.key, p.name, p.evidence.status, p.evidence.date, *hosts, columns))
     width = None if args.wide else shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     for line in table(rows, width):
         print(line)

@@ -100,11 +100,11 @@ def site_months(rows: list[Row]) -> tuple[list[str], list[tuple[str, list[int], 
     per_site: dict[str, list[int]] = {}
     undated: dict[str, int] = {}
     for r in rows:
-        counts_ = per_site.setdefault(r.key[0], [0] * len(months))
+        series = per_site.setdefault(r.key[0], [0] * len(months))
         if r.key[1] == "unknown":
             undated[r.key[0]] = undated.get(r.key[0], 0) + r.articles
         else:
-            counts_[position[r.key[1]]] += r.articles
+            series[position[r.key[1]]] += r.articles
     order = sorted(per_site, key=lambda s: (-sum(per_site[s]) - undated.get(s, 0), s))
     panels = [(s, per_site[s], undated.get(s, 0)) for s in order]
     if len(panels) > PANELS:
