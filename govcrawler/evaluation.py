@@ -7,12 +7,14 @@ a language with spaces is compared as word tokens), and checked for boilerplate 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -68,6 +70,7 @@ class Case:
     with_snippets: tuple[str, ...] = ()
     without_snippets: tuple[str, ...] = ()
     fields: dict[str, Any] = field(default_factory=dict)  # title/published_at/source/author
+    host: str = ""  # the site the page came from: halves are split by host
 
 
 FIELD_NAMES = ("title", "published_at", "source", "author")
@@ -108,6 +111,38 @@ def load_cases(folder: Path) -> list[Case]:
                 without_snippets=tuple(truth.get("without", ())),
                 # Only ground truth with a title states fields (elsewhere "source" names provenance).
                 fields={k: truth[k] for k in FIELD_NAMES if k in truth} if "title" in truth else {},
+                host=truth.get("host") or _host(truth.get("url") or ""),
             )
         )
     return cases
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+
+
+TUNING, CHECKING = "tuning", "checking"
+
+
+def split_by_host(cases: list[Case]) -> dict[str, str]:
+    """Host → `tuning` or `checking`: hosts in the order of their SHA-256, each to the half with
+    fewer pages so far (ties to tuning). Deterministic, blind to the pages' content and scores,
+    and every page of a host lands in the same half."""
+    pages = Counter(case.host for case in cases)
+    sizes = {TUNING: 0, CHECKING: 0}
+    halves: dict[str, str] = {}
+    for host in sorted(pages, key=lambda h: hashlib.sha256(h.encode()).hexdigest()):
+        half = min(sizes, key=lambda k: (sizes[k], k != TUNING))
+        halves[host] = half
+        sizes[half] += pages[host]
+    return halves
+
+
+def read_split(path: Path) -> dict[str, str]:
+    """The committed split (`host<TAB>half` lines, `#` comments)."""
+    halves = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            host, half = line.split("\t")
+            halves[host] = half
+    return halves
