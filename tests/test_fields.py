@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from govcrawler.extraction.article import (
-    DEFAULT_BYLINE_PREFIXES,
     Extraction,
     extract_article,
     parse_html,
@@ -64,23 +63,63 @@ def test_long_or_unlabelled_lines_are_not_labels() -> None:
 @pytest.mark.parametrize(
     ("line", "names"),
     [
-        ("中央纪委国家监委网站 李鹃", "李鹃"),
-        ("中央纪委国家监委网站 宋雨 通讯员 蒋玉涛", "宋雨 蒋玉涛"),
-        ("中央纪委国家监委网站 陈某 自福建福州报道", "陈某"),
+        ("某某省纪委监委网站 李鹃", "李鹃"),
+        ("某某网站 宋雨 通讯员 蒋玉涛", "宋雨 蒋玉涛"),
+        ("某某网站 陈某 自福建福州报道", "陈某"),
         ("本刊记者 王五 赵六", "王五 赵六"),
-        ("（中央纪委国家监委网站 周某整理）", "周某"),
+        ("某某日报记者 王五", "王五"),
+        ("通讯员 赵六", "赵六"),
+        ("文/孙七", "孙七"),
+        ("（某某网站 周某整理）", "周某"),
     ],
 )
-def test_bylines(line: str, names: str) -> None:
-    assert byline_names(line, DEFAULT_BYLINE_PREFIXES) == names
+def test_bylines_of_general_shape(line: str, names: str) -> None:
+    """Role words and outlet-then-names bylines need no outlet named anywhere in the code."""
+    assert byline_names(line) == names
+
+
+def test_profile_byline_prefixes_are_data() -> None:
+    prefixes = get_profile("ccdi").article.byline_prefixes
+    assert "中央纪委国家监委网站" in prefixes
+    assert (
+        byline_names("中国纪检监察报李四", prefixes) == "李四"
+    )  # no space: only the profile knows
+    assert byline_names("中国纪检监察报李四") is None
 
 
 def test_not_bylines() -> None:
-    assert (
-        byline_names("中央纪委国家监委网站讯 据报道，某地召开会议。", DEFAULT_BYLINE_PREFIXES)
-        is None
-    )
-    assert byline_names("记者从某省纪委监委获悉", DEFAULT_BYLINE_PREFIXES) is None
+    assert byline_names("某某网站讯 据报道，某地召开会议。") is None
+    assert byline_names("记者从某省纪委监委获悉") is None
+    assert byline_names("记者从某省纪委监委获悉", bare=True) is None
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "（待续）",
+        "待续",
+        "全文完",
+        "（全文完）",
+        "未完待续",
+        "（未完待续）",
+        "供图",
+        "（本版供图）",
+    ],
+)
+def test_closing_notes_are_no_author(note: str) -> None:
+    """Issue 12 item 9: closing notes and picture credits became author names."""
+    assert trailing_credit(f"……路修好了。{note}") is None
+    assert trailing_credit(note) is None
+    assert byline_names(note, bare=True) is None
+    body = "<p>" + "这是一段正文，讲的是乡村道路的修缮经过。" * 4 + "</p>"
+    for inner in (body + f"<p>{note}</p>", body.replace("</p>", f"{note}</p>")):
+        page = (
+            "<html><head><title>道路修缮纪事</title></head><body><h1>道路修缮纪事</h1>"
+            f"<div class='content'>{inner}</div></body></html>"
+        )
+        result = extract_article(page, "https://news.example.org/a/1.html")
+        assert isinstance(result, Extraction)
+        assert result.author is None, (note, result.evidence.get("author"))
 
 
 def test_trailing_credit_sets_author_but_not_for_organisations() -> None:
@@ -120,10 +159,9 @@ def test_unreadable_displayed_time_is_null_with_a_reason() -> None:
 
 
 def test_a_bare_label_is_no_name() -> None:
-    prefixes = (*DEFAULT_BYLINE_PREFIXES, "")
-    assert byline_names("作者：", prefixes) is None
-    assert byline_names("作者", prefixes) is None
-    assert byline_names("作者：王五", prefixes) == "王五"
+    assert byline_names("作者：", bare=True) is None
+    assert byline_names("作者", bare=True) is None
+    assert byline_names("作者：王五", bare=True) == "王五"
 
 
 def test_font_size_and_share_widgets_end_a_value() -> None:

@@ -38,6 +38,8 @@ def test_datelines_and_long_lines_are_never_learned() -> None:
     assert not learnable("中央纪委国家监委网站讯")
     assert not learnable("据安徽省纪委监委消息")
     assert not learnable("新华社北京3月1日电")
+    assert not learnable("某某社北京3月1日电（记者 王五）会议指出")  # no outlet named in the rule
+    assert not learnable("某某网十二月三日讯 近日")
     assert not learnable("很长的段落" * 30)
     learner = BoilerplateLearner()
     for lines in pages(10):

@@ -29,7 +29,8 @@ MAX_TRACKED = 50_000  # distinct lines kept per site (least frequent dropped bey
 REFRESH_EVERY = 20  # pages observed between recomputations of the learned set
 
 _DATELINE_RE = re.compile(
-    r"(讯|消息|电)\s*[:：]?$|网站讯|网讯|报讯|^据.{1,20}(消息|报道)|^[（(]?记者|^本报|^本刊|^新华社|^中新网"
+    r"(讯|消息|电)\s*[:：]?$|网站讯|网讯|报讯|^据.{1,20}(消息|报道)|^[（(]?记者|^本报|^本刊"
+    r"|^\S{1,12}?(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})日(电|讯)"
 )
 
 

@@ -42,23 +42,6 @@ from govcrawler.item import Attachment, Image
 from govcrawler.sites import ArticleRules, SiteProfile
 from govcrawler.sites.selectors import CompiledSelector
 
-# Byline openers seen on CCDI and provincial pages (2018–2025); profiles may add their own.
-DEFAULT_BYLINE_PREFIXES = (
-    "中央纪委国家监委网站",
-    "中国纪检监察报记者",
-    "中国纪检监察报",
-    "中国纪检监察杂志",
-    "本刊特约记者",
-    "本刊记者",
-    "本报记者",
-    "本网记者",
-    "新华社记者",
-    "人民日报记者",
-    "通讯员",
-    "记者",
-    "文/",
-    "作者：",
-)
 _PARSER = lxml_html.HTMLParser(no_network=True, huge_tree=False, remove_blank_text=False)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
@@ -106,6 +89,7 @@ def _text_of(value: object) -> str:
 
 
 _TAG_RE = re.compile(r"<[^>]+>")
+_NOT_WORD_RE = re.compile(r"[\W_]+")
 
 
 def _first_text(root: HtmlElement, selectors: tuple[CompiledSelector, ...]) -> str | None:
@@ -138,11 +122,6 @@ class _Fields:
         return self.values.get(name)
 
 
-def _names(text: str, prefixes: tuple[str, ...]) -> str | None:
-    """An author field from a byline text, with or without an organisation prefix."""
-    return byline_names(text, (*prefixes, ""))
-
-
 NOT_CLASSIFIED = "not classified"  # `kind` when the caller has not run the page rules
 
 
@@ -167,7 +146,7 @@ def extract_article(
     if root is None:
         return Rejection(page_kind.EMPTY, "no parsable HTML")
     rules = profile.article if profile else None
-    prefixes = (*(rules.byline_prefixes if rules else ()), *DEFAULT_BYLINE_PREFIXES)
+    prefixes = rules.byline_prefixes if rules else ()
     fields = _Fields()
     if rules:
         _profile_fields(root, rules, prefixes, fields)
@@ -228,7 +207,8 @@ def _profile_fields(
         # The page shows a time we cannot read: null, never a guess; the reason is kept.
         fields.evidence["published_at"] = f"unparsable: {raw_time[:60]}"
     raw_author = _first_text(root, rules.author)
-    fields.offer("author", _names(raw_author, prefixes) if raw_author else None, "profile")
+    names = byline_names(raw_author, prefixes, bare=True) if raw_author else None
+    fields.offer("author", names, "profile")
     for name, value in parse_labelled(_first_text(root, rules.meta_line) or "").items():
         fields.offer(name, value, "profile:meta_line")
 
@@ -237,7 +217,7 @@ def _heading_title(el: HtmlElement, prefixes: tuple[str, ...], fields: _Fields) 
     """A heading block's lines joined (kicker + headline); a closing byline line becomes the author."""
     lines = element_lines(el)
     if len(lines) > 1:
-        names = byline_names(lines[-1], (*prefixes, ""))
+        names = byline_names(lines[-1], prefixes, bare=True)
         if names:
             fields.offer("author", names, "heading_byline")
             lines = lines[:-1]
@@ -249,17 +229,31 @@ def _title(root: HtmlElement, body: Body, prefixes: tuple[str, ...], fields: _Fi
     its suffix, else the first h1/h2."""
     head = root.find(".//title")
     head_title = title_from_head(head.text_content()) if head is not None else ""
-    if body.generic and not fields.get("title"):
+    if body.generic and fields.evidence.get("title", "meta") == "meta":
         page = body.element.getroottree().getroot()
         el = title_element(page, body.element, head.text_content() if head is not None else "")
         heading = _heading_title(el, prefixes, fields) if el is not None else None
-        fields.offer("title", heading, "generic:heading")
+        if heading and _displayed_wins(heading, fields.get("title")):
+            fields.values["title"], fields.evidence["title"] = heading, "generic:heading"
     fields.offer("title", head_title, "title_tag")
     for h in root.iter("h1", "h2"):
         if not is_hidden(h):
             fields.offer("title", normalize_space(h.text_content()), "heading")
             break
     return normalize_space(_TAG_RE.sub("", fields.get("title") or ""))
+
+
+def _displayed_wins(heading: str, meta: str | None) -> bool:
+    """The headline the page shows is the title; a meta title only when the shown one is missing,
+    unrelated (another heading was found) or a fragment of it (the first line of two)."""
+    if not meta:
+        return True
+    shown, declared = (_NOT_WORD_RE.sub("", t) for t in (heading, meta))
+    if shown in declared and len(shown) < len(declared):
+        return False
+    pairs = {declared[i : i + 2] for i in range(len(declared) - 1)}
+    shared = sum(declared[i : i + 2] in shown for i in range(len(declared) - 1))
+    return bool(pairs) and shared >= 0.6 * (len(declared) - 1)
 
 
 def _first_short_line(lines: list[str], fields: _Fields) -> str | None:

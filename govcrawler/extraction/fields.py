@@ -115,11 +115,26 @@ _ORG_MARKERS = (
 _REPORTING_FROM_RE = re.compile(r"\s*(?:发?自).{1,12}报道$")
 
 
+# Closing notes and picture credits that look like 2–5 Han characters but name no one:
+# `（待续）`, `（全文完）`, `（未完待续）`, `（本版供图）`.
+_CLOSING_NOTES = frozenset(
+    ("待续", "未完", "未完待续", "全文完", "本文完", "完", "续完", "完结", "全文")
+)
+_CLOSING_ENDINGS = ("待续", "供图", "供稿", "完")
+
+
+def _not_a_name(word: str) -> bool:
+    return (
+        word in _CLOSING_NOTES
+        or word.endswith(_CLOSING_ENDINGS)
+        or word.endswith(_ORG_SUFFIX)
+        or any(m in word for m in _ORG_MARKERS)
+    )
+
+
 def _split_names(text: str) -> str | None:
     names = [n for n in re.split(_SEPARATORS, text) if n and n not in _ROLE_WORDS]
-    if not names or any(
-        n.endswith(_ORG_SUFFIX) or any(m in n for m in _ORG_MARKERS) for n in names
-    ):
+    if not names or any(_not_a_name(n) for n in names):
         return None
     return " ".join(names)
 
@@ -163,14 +178,31 @@ def spaced_credit(text: str) -> dict[str, str] | None:
     return found
 
 
-def byline_names(line: str, prefixes: tuple[str, ...]) -> str | None:
-    """`中央纪委国家监委网站 李鹃` / `本刊记者 王五 赵六` → names space-separated, else None."""
+# General byline shapes (no outlet named): a role word after an optional organisation
+# (`本报记者 X`, `XX日报记者 X`, `通讯员 X`), a `文/`·`作者：` label, or an outlet ending in
+# 网站/网/报/杂志/社 and a space before the names (`某某网站 X`, `某某报 X Y`).
+_ROLE_BYLINE_RE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,12}?(?:特约记者|记者|通讯员|实习生)|(?:文|作者|撰文|撰稿)\s*[/:：])\s*"
+)
+_OUTLET_BYLINE_RE = re.compile(r"^[\u4e00-\u9fff]{2,14}(?:网站|网|报|杂志|社)\s+")
+
+
+def byline_names(line: str, prefixes: tuple[str, ...] = (), bare: bool = False) -> str | None:
+    """`本刊记者 王五 赵六` / `某某网站 李鹃` → names space-separated, else None.
+
+    `prefixes` are a profile's own byline openers, tried first; `bare` also accepts a line of
+    names alone (a field the profile's selector names as the author)."""
     text = _REPORTING_FROM_RE.sub("", line.strip(_PAREN_STRIP).removesuffix("整理").strip())
-    for prefix in prefixes:
-        if text.startswith(prefix):
-            rest = text[len(prefix) :].strip(" ：:　/")
-            if rest and _NAMES_RE.match(rest):
-                return _split_names(rest)
+    rests = [text[len(p) :] for p in prefixes if p and text.startswith(p)]
+    for pattern in (_ROLE_BYLINE_RE, _OUTLET_BYLINE_RE):
+        match = pattern.match(text)
+        if match:
+            rests.append(text[match.end() :])
+    if bare:
+        rests.append(text)
+    for rest in (r.strip(" ：:　/") for r in rests):
+        if rest and _NAMES_RE.match(rest):
+            return _split_names(rest)
     return None
 
 

@@ -26,7 +26,7 @@ _NEGATIVE_RE = re.compile(
 )
 # Class/id words of article containers (content, 正文 zw, TRS_Editor, detail …).
 _POSITIVE_RE = re.compile(
-    r"(?:^|[-_\s])(?:content|article|text|main|body|zw|zhengwen|detail|con|news|txt|trs_editor|"
+    r"(?:^|[-_\s])(?:content|article|text|main|body|zw|zhengwen|detail|con|news|txt|"
     r"editor|neirong|post|entry|story|read)(?:[-_\s\d]|$)",
     re.I,
 )
