@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import random
 import shutil
 from pathlib import Path
 
@@ -24,7 +26,7 @@ def test_extract_prints_one_line_per_file_in_order(capsys: pytest.CaptureFixture
         FIXTURES / "anhui" / "empty.html",
     ]
     code, lines = run_cli(capsys, "extract", *map(str, files))
-    assert code == 0 and len(lines) == 3
+    assert code == 1 and len(lines) == 3  # two of three inputs are no article
     record = json.loads(lines[0])
     assert record == read_json(FIXTURES / "ccdi" / "article_case_1.expected.json")["record"]
     assert json.loads(lines[1])["error"] == "captcha" and json.loads(lines[1])["file"] == str(
@@ -62,6 +64,49 @@ def test_extract_infers_site_from_url_or_page_else_generic(
         record["published_at"] == "2026-11-02T10:00:00+08:00" and record["source"] == "某县纪委监委"
     )
     assert record["body"].count("\n") == 3 and "版权所有" not in record["body"]
+
+
+def test_extract_gives_every_input_a_line_and_fails_when_any_input_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12 item 5: gzip read, each bad input named on its own line, exit 1 when any failed."""
+    article = FIXTURES / "ccdi" / "article_case_1.html"
+    packed = tmp_path / "article.html.gz"
+    packed.write_bytes(gzip.compress(article.read_bytes()))
+    bad_gzip = tmp_path / "broken.html.gz"
+    bad_gzip.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    noise = tmp_path / "noise.html"
+    noise.write_bytes(bytes(random.Random(13).randrange(256) for _ in range(4096)))
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    pdf = tmp_path / "report.html"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n%%EOF\n")
+    nav = tmp_path / "nav.html"
+    nav.write_text(
+        "<html><head><title>某某政府网</title></head><body><div class='top'>"
+        "<a href='/'>|</a><a href='/zh'>简</a>|<a href='/tw'>繁</a>|<a href='/en'>EN</a>|"
+        "<a href='/mail'>邮箱</a>|</div></body></html>",
+        "utf-8",
+    )
+    inputs = [packed, tmp_path / "missing.html", tmp_path, noise, empty, pdf, nav, bad_gzip]
+    code, lines = run_cli(capsys, "extract", *map(str, inputs))
+    assert code == 1
+    results = [json.loads(line) for line in lines]
+    assert len(results) == len(inputs)
+    expected = read_json(FIXTURES / "ccdi" / "article_case_1.expected.json")["record"]
+    assert results[0]["body"] == expected["body"] and "error" not in results[0]
+    errors = [(r["error"], r["file"]) for r in results[1:]]
+    assert errors == [
+        ("unreadable", str(inputs[1])),
+        ("unreadable", str(inputs[2])),
+        ("not_html", str(noise)),
+        ("empty", str(empty)),
+        ("not_html", str(pdf)),
+        ("navigation_only", str(nav)),
+        ("unreadable", str(bad_gzip)),
+    ]
+    code, _ = run_cli(capsys, "extract", str(packed))
+    assert code == 0  # every input became a record
 
 
 def test_extract_rejects_url_with_several_files(capsys: pytest.CaptureFixture[str]) -> None:

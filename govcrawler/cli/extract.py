@@ -1,16 +1,21 @@
 """`govcrawler extract [--site KEY] [--url URL] FILE…`: saved pages → JSONL records on stdout.
 
-Runs the crawl's own extraction and cleaning (extraction.record.build). A file that is not
-an article prints `{"error": <reason>, "file": …}` instead. A capture sidecar next to the file
-(`<name>.capture.json`) supplies URL, headers and capture time.
+Runs the crawl's own extraction and cleaning (extraction.record.build). Every FILE gets one line,
+in the order given: its record, or `{"error": <reason>, "file": …, "detail": …}` when it is no
+article (a PDF, a list page, navigation only …) or cannot be read (missing, a directory, bad
+gzip). `.gz` files are decompressed. A capture sidecar next to the file (`<name>.capture.json`)
+supplies URL, headers and capture time. Exit code 0 when every file became a record, 1 when any
+did not, 2 on a usage error (before any file is read).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import sys
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +37,12 @@ _SITE_DOMAIN_RE = re.compile(
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("extract", help="extract records from saved page files")
+    parser = commands.add_parser(
+        "extract",
+        help="extract records from saved page files (exit 0 all extracted, 1 any failed, 2 usage)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("--site", help="profile key (default: inferred from the URL or the page)")
     parser.add_argument("--url", help="the page's URL (only with a single FILE)")
@@ -61,9 +71,11 @@ def extract_file(
 ) -> tuple[dict[str, Any], Built | None]:
     """One file → (a record dict or {"error", "file", "detail"}, the extraction when it worked).
 
-    `learned` maps site keys to their learned boilerplate (from a first pass with --learn)."""
-    body = path.read_bytes()
-    sidecar = path.with_name(path.name.rsplit(".", 1)[0] + CAPTURE_SUFFIX)
+    `learned` maps site keys to their learned boilerplate (from a first pass with --learn).
+    Raises OSError when the file cannot be read (a gzip file that is not one included)."""
+    body = read_page(path)
+    stem = path.name.removesuffix(".gz")
+    sidecar = path.with_name(stem.rsplit(".", 1)[0] + CAPTURE_SUFFIX)
     content_type, fetched_at, status = None, None, 200
     if sidecar.is_file():
         capture = read_capture(sidecar)
@@ -98,6 +110,20 @@ def extract_file(
     return result.article.to_dict(), result
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_page(path: Path) -> bytes:
+    """The file's bytes, decompressed when it is gzip (by name or by its magic bytes)."""
+    data = path.read_bytes()
+    if path.suffix == ".gz" or data.startswith(_GZIP_MAGIC):
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise OSError(f"not a readable gzip file: {exc}") from exc
+    return data
+
+
 def learn_boilerplate(
     files: list[Path], site: str | None, url: str | None
 ) -> dict[str, frozenset[str]]:
@@ -120,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
     if args.site:
         get_profile(args.site)  # fail before reading any file
     learned = learn_boilerplate(args.files, args.site, args.url) if args.learn else None
+    failed = 0
     for path in args.files:
         try:
             line, built = extract_file(path, args.site, args.url, learned)
@@ -130,6 +157,9 @@ def run(args: argparse.Namespace) -> int:
                 line = {**line, "evidence": evidence}
         except OSError as exc:
             line = {"error": "unreadable", "file": str(path), "detail": str(exc)}
+        except Exception as exc:  # one bad page must not hide the other files' lines
+            line = {"error": "failed", "file": str(path), "detail": f"{type(exc).__name__}: {exc}"}
+        failed += "error" in line
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     sys.stdout.flush()
-    return 0
+    return 1 if failed else 0

@@ -38,6 +38,14 @@ from govcrawler.extraction.fields import (
 )
 from govcrawler.extraction.generic import title_element
 from govcrawler.extraction.headline import drop_headline_block, drop_restated_title
+from govcrawler.extraction.not_article import (
+    LIST_PAGE,
+    NAVIGATION_ONLY,
+    NOT_HTML,
+    is_list_page,
+    navigation_only,
+    not_html,
+)
 from govcrawler.item import Attachment, Image
 from govcrawler.sites import ArticleRules, SiteProfile
 from govcrawler.sites.selectors import CompiledSelector
@@ -142,6 +150,9 @@ def extract_article(
     reason = page_kind.rejection_reason(html) if kind == NOT_CLASSIFIED else kind
     if reason:
         return Rejection(reason, "page markers")
+    document = not_html(html)
+    if document:
+        return Rejection(NOT_HTML, document)
     root = parse_html(html)
     if root is None:
         return Rejection(page_kind.EMPTY, "no parsable HTML")
@@ -159,6 +170,8 @@ def extract_article(
     body = choose_body(root, rules)
     if body is None:
         return Rejection(page_kind.EMPTY, "no main content found")
+    if body.generic and is_list_page(body.element):
+        return Rejection(LIST_PAGE, "a column of dated links, no article")
     fields.evidence["body"] = body.evidence
     title = _title(root, body, prefixes, fields)
 
@@ -172,6 +185,9 @@ def extract_article(
     fields.offer("column", column_hint, "list")
     if not lines:
         return Rejection(page_kind.EMPTY, "no body text")
+    images = element_images(body.element, url)
+    if navigation_only(lines) and not images:
+        return Rejection(NAVIGATION_ONLY, "only navigation text: " + " ".join(lines)[:60])
     title = title or _first_short_line(lines, fields) or ""
     if not title:
         return Rejection("no_title", "no title found")
@@ -183,7 +199,7 @@ def extract_article(
         author=fields.get("author"),
         editor=fields.get("editor"),
         column=fields.get("column"),
-        images=element_images(body.element, url),
+        images=images,
         attachments=element_attachments(body.element, url),
         extractor="generic" if body.generic else "profile",
         evidence=fields.evidence,
