@@ -109,8 +109,13 @@ def load_cases(folder: Path) -> list[Case]:
                 body=truth.get("body"),
                 with_snippets=tuple(truth.get("with", ())),
                 without_snippets=tuple(truth.get("without", ())),
-                # Only ground truth with a title states fields (elsewhere "source" names provenance).
-                fields={k: truth[k] for k in FIELD_NAMES if k in truth} if "title" in truth else {},
+                # Only ground truth with a displayed title states fields (elsewhere "source" names
+                # provenance; corpus/ pages, which carry a `group`, hold the <title> text instead).
+                fields=(
+                    {k: truth[k] for k in FIELD_NAMES if k in truth}
+                    if "title" in truth and "group" not in truth
+                    else {}
+                ),
                 host=truth.get("host") or _host(truth.get("url") or ""),
             )
         )

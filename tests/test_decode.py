@@ -65,3 +65,28 @@ def test_badly_decoding_page_is_held_back_with_the_reason() -> None:
         build(one_stray, "http://x.gov.cn/a.html", profile=None, fetched_at="2026-11-20T08:00:00Z"),
         Built,
     )
+
+
+@pytest.mark.parametrize(
+    ("declared", "header"),
+    [("gbk", None), ("EUC-JP", None), ("gb2312", "text/html; charset=gbk"), ("big5", None)],
+)
+def test_utf8_bytes_under_a_wrong_declaration_are_read_as_utf8(
+    declared: str, header: str | None
+) -> None:
+    """Issue 13: the declared encoding fails on the bytes and UTF-8 reads them: UTF-8, recorded,
+    and the page becomes a record (it was refused as undecodable)."""
+    body = PAGE.format(enc=declared).encode("utf-8")
+    decoded = decode_html(body, header)
+    assert decoded.encoding == "utf-8" and decoded.replacements == 0
+    assert "审查调查" in decoded.text
+    assert decoded.repaired is not None and "UTF-8" in decoded.repaired
+    page = body.replace(b"<p>", "<h1>标题</h1><p>".encode())
+    built = build(page, "http://x.gov.cn/a.html", profile=None, fetched_at="2026-12-06T00:00:00Z")
+    assert isinstance(built, Built) and "审查调查" in built.article.body
+
+
+def test_a_clean_declaration_is_never_overruled() -> None:
+    body = PAGE.format(enc="gbk").encode("gb18030")
+    decoded = decode_html(body)
+    assert decoded.encoding == "gb18030" and decoded.repaired is None

@@ -122,6 +122,15 @@ def test_closing_notes_are_no_author(note: str) -> None:
         assert result.author is None, (note, result.evidence.get("author"))
 
 
+def test_closing_source_line_with_author_and_editor_is_parsed() -> None:
+    """`本文来源：X 作者：Y 责任编辑：Z` closing a body is labels only: fields, not body text."""
+    assert labelled_line("本文来源：某某日报 作者：王五 赵六 责任编辑：NF050") == {
+        "source": "某某日报",
+        "author": "王五 赵六",
+        "editor": "NF050",
+    }
+
+
 def test_trailing_credit_sets_author_but_not_for_organisations() -> None:
     assert trailing_credit("……形成新风正气。（记者 张三、李四）") == "张三 李四"
     assert trailing_credit("……形成新风正气。（张杨）") == "张杨"

@@ -36,7 +36,7 @@ from govcrawler.extraction.fields import (
     title_from_head,
     trailing_credit,
 )
-from govcrawler.extraction.generic import title_element
+from govcrawler.extraction.generic import reveal_hidden_article, title_element
 from govcrawler.extraction.headline import drop_headline_block, drop_restated_title
 from govcrawler.extraction.not_article import (
     LIST_PAGE,
@@ -156,6 +156,7 @@ def extract_article(
     root = parse_html(html)
     if root is None:
         return Rejection(page_kind.EMPTY, "no parsable HTML")
+    reveal_hidden_article(root)
     rules = profile.article if profile else None
     prefixes = rules.byline_prefixes if rules else ()
     fields = _Fields()

@@ -12,7 +12,7 @@ from govcrawler.extraction.dates import parse_datetime
 # Labels in both scripts; the value runs to the next label or the end of the line.
 _LABELS: dict[str, str] = {
     "published_at": r"(?:发布|發布|發佈|发表|發表|更新)?(?:时间|時間|日期)",
-    "source": r"(?:信息|稿件|文章|新闻|新聞)?(?:来源|來源)",
+    "source": r"(?:信息|稿件|文章|新闻|新聞|本文|本稿)?(?:来源|來源)",
     "editor": r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)",
     "author": r"(?:作者|撰稿|撰文)",
     "other": r"(?:浏览次数|瀏覽次數|点击数|點擊數|阅读|閱讀|字号|字號|字体大小|字體大小|字体|字體|分享到|分享至|分享|打印|关闭|關閉)",

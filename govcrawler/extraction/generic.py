@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from govcrawler.extraction.blocks import BLOCK_TAGS, CELL_TAGS, SKIP_TAGS, is_hidden, tag_of
+from govcrawler.extraction.blocks import (
+    BLOCK_TAGS,
+    CELL_TAGS,
+    SKIP_TAGS,
+    is_hidden,
+    linked_lines,
+    tag_of,
+)
 
 # Class/id words of navigation, sharing, comments, related lists, pagers and footers.
 _NEGATIVE_RE = re.compile(
@@ -30,7 +37,14 @@ _POSITIVE_RE = re.compile(
     r"editor|neirong|post|entry|story|read)(?:[-_\s\d]|$)",
     re.I,
 )
-_DROP_TAGS = frozenset(("nav", "aside", "footer"))
+_DROP_TAGS = frozenset(("nav", "aside", "footer", "dialog"))
+# Class/id words of dialogs a script opens (report-abuse 举报 forms, modals, overlays, pop-ups):
+# hidden by a stylesheet we do not read, never the article.
+_DIALOG_RE = re.compile(
+    r"(?:^|[-_\s])(?:dialog|modal|popup|popover|overlay|lightbox|tooltip|toast|jubao|report)"
+    r"(?:[-_\s\d]|$)",
+    re.I,
+)
 _CONTAINER_TAGS = frozenset(
     ("div", "td", "section", "article", "main", "body", "blockquote", "center", "form")
 )
@@ -49,17 +63,59 @@ def _marker(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}"
 
 
+def _is_dialog(el: HtmlElement) -> bool:
+    marker = _marker(el)
+    return bool(_DIALOG_RE.search(marker)) and not _POSITIVE_RE.search(marker)
+
+
 def prune(root: HtmlElement) -> None:
-    """Drop scripts, comments, hidden elements and nav/aside/footer in place."""
+    """Drop scripts, comments, hidden elements, dialogs and nav/aside/footer in place."""
     doomed = [
         el
         for el in root.iter()
         if el.getparent() is not None
-        and (not tag_of(el) or tag_of(el) in SKIP_TAGS or tag_of(el) in _DROP_TAGS or is_hidden(el))
+        and (
+            not tag_of(el)
+            or tag_of(el) in SKIP_TAGS
+            or tag_of(el) in _DROP_TAGS
+            or is_hidden(el)
+            or _is_dialog(el)
+        )
     ]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
+
+
+_INLINE_HIDING_RE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*;?", re.I)
+MIN_REVEALED_SENTENCES = 3
+
+
+def _sentences(el: HtmlElement) -> int:
+    return len(_SENTENCE_RE.findall("".join(text for text, _ in linked_lines(el))))
+
+
+def reveal_hidden_article(root: HtmlElement) -> HtmlElement | None:
+    """Un-hide the article a script reveals: an element hidden by its inline style (WeChat's
+    `#js_content` has `visibility: hidden` until its script runs, seen 2021) that holds more
+    sentences than all the page's visible text. Returns the element revealed, if any."""
+    hidden = [
+        el
+        for el in root.iter()
+        if tag_of(el) in _CONTAINER_TAGS and _INLINE_HIDING_RE.search(el.get("style", ""))
+    ]
+    if not hidden:
+        return None
+    counts = {el: len(_SENTENCE_RE.findall(el.text_content())) for el in hidden}
+    best = max(hidden, key=counts.__getitem__)
+    if counts[best] < MIN_REVEALED_SENTENCES:
+        return None
+    style = best.get("style", "")
+    best.set("style", _INLINE_HIDING_RE.sub("", style))
+    if _sentences(root) - _sentences(best) >= _sentences(best):
+        best.set("style", style)  # the visible page has more prose: it stays hidden
+        return None
+    return best
 
 
 def own_text(el: HtmlElement) -> tuple[str, int]:
@@ -107,9 +163,15 @@ def link_density(el: HtmlElement, sizes: Sizes | None = None) -> float:
     return min(1.0, linked / (total or 1))
 
 
+# Contact lines (phone numbers, e-mail addresses, ICP numbers) and notices that open with a
+# 声明 label are a site's footer or disclaimer, however sentence-like they read.
+_CONTACT_RE = re.compile(r"\d{3,4}-\d{7,8}|[\w.-]+@[\w-]+\.[a-z]{2,}|icp\s*[备證证]|公网安备", re.I)
+_NOTICE_RE = re.compile(r"^[【\[（(]?\s*(?:免责|版权|郑重|特别)?声明\s*[】\]）)：:]")
+
+
 def _paragraph_score(text: str, linked: int) -> float:
     size = len(text.replace(" ", ""))
-    if size < 10:
+    if size < 10 or len(_CONTACT_RE.findall(text)) >= 2 or _NOTICE_RE.match(text):
         return 0.0
     density = linked / size
     if density > 0.5:
@@ -122,6 +184,41 @@ def _class_factor(el: HtmlElement) -> float:
     if _NEGATIVE_RE.search(marker) and not _POSITIVE_RE.search(marker):
         return 0.3
     return 1.3 if _POSITIVE_RE.search(marker) else 1.0
+
+
+_TEASER_ITEM_TAGS = frozenset(("div", "li", "dl", "section", "article", "p"))
+MIN_TEASERS = 3
+
+
+def _link_first(el: HtmlElement) -> bool:
+    """The block's first text sits in a link of 4+ characters (a headline linking elsewhere)."""
+    for node in el.iter():
+        if tag_of(node) in SKIP_TAGS:
+            continue
+        if (node.text or "").strip():
+            anchor = node if tag_of(node) == "a" else next(node.iterancestors("a"), None)
+            return anchor is not None and len("".join(anchor.text_content().split())) >= 4
+        if node is not el and (node.tail or "").strip():
+            return False
+    return False
+
+
+def is_teaser_list(el: HtmlElement, sizes: Sizes) -> bool:
+    """Alike sibling blocks (same tag and class), at least MIN_TEASERS, each opening with a title
+    link and adding a summary of its own: recommendations and teasers of other pages."""
+    groups: dict[tuple[str, str], int] = {}
+    blocks = 0
+    for child in el:
+        tag = tag_of(child)
+        if tag not in _TEASER_ITEM_TAGS or not sizes.get(child, (0, 0))[0]:
+            continue
+        blocks += 1
+        total, linked = sizes[child]
+        if linked and total > linked and _link_first(child):
+            key = (tag, child.get("class", ""))
+            groups[key] = groups.get(key, 0) + 1
+    alike = max(groups.values(), default=0)
+    return alike >= MIN_TEASERS and alike >= 0.6 * blocks
 
 
 def find_main_content(root: HtmlElement) -> Candidate | None:
@@ -146,7 +243,11 @@ def find_main_content(root: HtmlElement) -> Candidate | None:
     sizes = text_sizes(root)
     # Link density discounts softly: real articles (encyclopaedias, news) link inside sentences.
     ranked = {
-        el: s * _class_factor(el) * (1 - link_density(el, sizes)) ** 0.5 for el, s in scores.items()
+        el: s
+        * _class_factor(el)
+        * (1 - link_density(el, sizes)) ** 0.5
+        * (0.2 if is_teaser_list(el, sizes) else 1.0)
+        for el, s in scores.items()
     }
     best = max(ranked, key=ranked.__getitem__)
     evidence = f"density:{tag_of(best)}.{best.get('class', '')}#{best.get('id', '')}"
@@ -166,7 +267,11 @@ def drop_widgets(container: HtmlElement) -> None:
             continue
         sentences = len(_SENTENCE_RE.findall("".join(el.itertext())))
         named = bool(_NEGATIVE_RE.search(_marker(el))) and not _POSITIVE_RE.search(_marker(el))
-        if (link_density(el, sizes) > 0.5 and sentences <= 1) or (named and sentences <= 2):
+        if (
+            (link_density(el, sizes) > 0.5 and sentences <= 1)
+            or (named and sentences <= 2)
+            or is_teaser_list(el, sizes)
+        ):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -199,6 +304,7 @@ def largest_block(root: HtmlElement) -> HtmlElement | None:
         and tag_of(c) in _CONTAINER_TAGS
         and _class_factor(c) >= 1.0
         and _text_size(c, sizes) >= 0.6 * total
+        and not is_teaser_list(c, sizes)
     ]
     return max(inner, key=lambda c: len(list(c.iterancestors())), default=node)
 
