@@ -30,11 +30,12 @@ lint: venv
 
 ## Competitors for the extraction benchmark, one by one (pip's resolver trips over lxml extras)
 bench-deps: venv
-	for p in lxml_html_clean trafilatura readability-lxml gne; do $(BIN)/pip install --quiet $$p || exit 1; done
+	for p in lxml_html_clean trafilatura readability-lxml justext newspaper4k jieba gne; do $(BIN)/pip install --quiet $$p || exit 1; done
 
-## Extraction benchmark over the real-page sets in ../shared (prints one table per set)
+## Extraction benchmark over the real-page sets in ../shared (one table per set and split half)
 bench: bench-deps
-	$(BIN)/python bench/extraction.py ../shared/realpages/generic ../shared/realpages/ccdi
+	$(BIN)/python bench/extraction.py ../shared/realpages/corpus ../shared/realpages/generic \
+		../shared/realpages/ccdi tests/data/generic
 
 # ---- Tool venv: pywb (issue 15) -------------------------------------------------------------
 # pywb 2.10 pins redis==2.10.6, pyOpenSSL<26.2 and werkzeug==3.1.7, which clash with our Scrapy
