@@ -261,16 +261,17 @@ def _title(root: HtmlElement, body: Body, prefixes: tuple[str, ...], fields: _Fi
 
 
 def _displayed_wins(heading: str, meta: str | None) -> bool:
-    """The headline the page shows is the title; a meta title only when the shown one is missing,
-    unrelated (another heading was found) or a fragment of it (the first line of two)."""
+    """The headline the page shows is the title. The meta title stays only when no headline was
+    shown, when the shown one is unrelated to it (another heading was found), or when the shown
+    one is just a fragment of it (the first line of two)."""
     if not meta:
         return True
     shown, declared = (_NOT_WORD_RE.sub("", t) for t in (heading, meta))
     if shown in declared and len(shown) < len(declared):
         return False
-    pairs = {declared[i : i + 2] for i in range(len(declared) - 1)}
-    shared = sum(declared[i : i + 2] in shown for i in range(len(declared) - 1))
-    return bool(pairs) and shared >= 0.6 * (len(declared) - 1)
+    pairs = len(declared) - 1
+    shared = sum(declared[i : i + 2] in shown for i in range(pairs))
+    return pairs > 0 and shared >= 0.6 * pairs
 
 
 def _first_short_line(lines: list[str], fields: _Fields) -> str | None:
