@@ -8,6 +8,8 @@ from govcrawler import __version__
 BOT_NAME = "govcrawler"
 SPIDER_MODULES = ["govcrawler.spiders.sites"]
 NEWSPIDER_MODULE = "govcrawler.spiders"
+# `scrapy crawl` checks arguments and the site lock first, and exits with govcrawler's codes.
+COMMANDS_MODULE = "govcrawler.cli.scrapy_commands"
 
 # An honest User-Agent that names the project; set GOVCRAWLER_CONTACT (or USER_AGENT) to add yours.
 USER_AGENT = (
@@ -79,6 +81,8 @@ GOVCRAWLER_RETRY_AFTER_MAX = 120.0
 # Cookies per host, sent with every request to it and its subdomains (README: Cookies per host):
 # -s 'GOVCRAWLER_COOKIES={"www.ccdi.gov.cn": "C3VK=e9cf61"}'
 GOVCRAWLER_COOKIES: dict[str, str] = {}
+# A callback that raises leaves its article pending (spiders/callback_errors.py).
+SPIDER_MIDDLEWARES = {"govcrawler.spiders.callback_errors.CallbackErrorMiddleware": 900}
 ITEM_PIPELINES = {
     "govcrawler.export.pipelines.VersioningPipeline": 250,
     "govcrawler.export.pipelines.SchemaValidationPipeline": 300,

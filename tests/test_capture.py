@@ -105,7 +105,8 @@ def test_gzip_response_is_archived_as_received_and_reextracts(server: str, tmp_p
     assert any(h.get_header("WARC-Target-URI").endswith("/robots.txt") for h, _, _ in responses)
 
     out = tmp_path / "out.jsonl"
-    result = govcrawler("reextract", str(path), "--site", "ccdi", "-o", str(out))
+    # A loopback capture no profile claims, extracted with CCDI's profile.
+    result = govcrawler("reextract", str(path), "--as-site", "ccdi", "-o", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
     (record,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     want = expected_record(url).article.to_dict()

@@ -51,6 +51,17 @@ BOILERPLATE = [
 
 def expected_crawl(site: str) -> dict[str, dict[str, Any]]:
     """Expected records of the articles the site's list pages link to, by id."""
+    return {r["id"]: r for r in linked_expectations(site) if r.get("kind") != "not_archived"}
+
+
+def planted_misses(site: str) -> int:
+    """How many linked captures are planted non-articles (challenge, captcha, empty page …)."""
+    return sum(1 for r in linked_expectations(site) if r.get("kind") == "not_archived")
+
+
+def linked_expectations(site: str) -> list[dict[str, Any]]:
+    """The expected record of every article capture the list pages link to, and a
+    `{"kind": "not_archived"}` for each linked capture that is planted as no article."""
     captures = load_captures(FIXTURES / site)
     linked = {
         url
@@ -65,12 +76,16 @@ def expected_crawl(site: str) -> dict[str, dict[str, Any]]:
             and (e := read_json(c.expected_path))["kind"] == "redirect"
         ):
             linked.add(e["location"])
-    records = [
-        read_json(c.expected_path)["record"]
-        for c in captures
-        if c.expected_path and c.url in linked and read_json(c.expected_path)["kind"] == "article"
-    ]
-    return {r["id"]: r for r in records}
+    out = []
+    for c in captures:
+        if not (c.expected_path and c.url in linked):
+            continue
+        kind = read_json(c.expected_path)["kind"]
+        if kind == "article":
+            out.append(read_json(c.expected_path)["record"])
+        elif kind not in ("list", "redirect"):
+            out.append({"kind": "not_archived"})
+    return out
 
 
 def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
@@ -107,7 +122,8 @@ def test_scrapy_list_shows_every_site() -> None:
 def test_replay_crawl_exports_exactly_the_expected_records(site: str, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     result = scrapy("crawl", site, "-s", f"GOVCRAWLER_REPLAY={FIXTURES}", "-O", str(out))
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Exit 1 when the captures plant pages that are no article (they stay pending), else 0.
+    assert result.returncode == (1 if planted_misses(site) else 0), result.stderr[-3000:]
     raw = out.read_text("utf-8")
     assert "\\u" not in raw  # UTF-8, not escapes
     records = read_jsonl(out)
@@ -214,7 +230,9 @@ def test_missing_capture_is_a_counted_miss_not_a_crash(tmp_path: Path) -> None:
         "-O",
         str(out),
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Not a crash: both missed articles are pending (HTTP 404), so the run says so (exit 1).
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "2 articles not archived, asked for again next run (http_404 2)" in result.stderr
     assert "'replay/miss': 2" in result.stderr  # both article links of the list page
     assert (
         "Replay miss (no capture): http://www.ahjjjc.gov.cn/sggb286/p/61241.html" in result.stderr
@@ -236,7 +254,7 @@ def test_redirect_stubs_are_followed_once_and_counted(
 ) -> None:
     out = tmp_path / "out.jsonl"
     result = scrapy("crawl", site, "-s", f"GOVCRAWLER_REPLAY={FIXTURES}", "-O", str(out))
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == (1 if planted_misses(site) else 0), result.stderr[-3000:]
     assert [s for s in stats if s not in result.stderr] == []
     followed = {r["url"] for r in read_jsonl(out)}
     stubs = {

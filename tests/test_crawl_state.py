@@ -81,7 +81,7 @@ def test_without_export_the_walks_are_recorded_and_the_lock_given_back(tmp_path:
     assert outcome["held_during"] == [True]
     report = outcome["report"]
     assert isinstance(report, dict)
-    assert report["status"] == "ok" and report["outputs"] == []
+    assert report["outputs"] == [] and report["failures"] == {"empty": 1}  # the planted page
     assert not (data / "articles").exists()
     with sqlite3.connect(data / "state.sqlite") as db:
         walks = db.execute("SELECT column_url FROM walks WHERE site = 'anhui'").fetchall()

@@ -222,7 +222,7 @@ def test_feed_option_still_writes_the_same_records(tmp_path: Path) -> None:
     replay, data = copy_captures(tmp_path / "captures", "anhui"), tmp_path / "data"
     out = tmp_path / "out.jsonl"
     run = crawl(replay, data, "anhui", "-O", str(out))
-    assert run.returncode == 0
+    assert run.returncode == 1  # the captures' planted empty page stays pending
     assert read_jsonl(out) == run.records and len(run.records) == 6
 
 
@@ -268,14 +268,16 @@ def test_crawl_command_runs_sites_in_one_process_and_writes_one_manifest(tmp_pat
     manifest = read_json(path)
     assert manifest["status"] == "failed" and set(manifest["sites"]) == {"ccdi", "anhui"}
     anhui, ccdi = manifest["sites"]["anhui"], manifest["sites"]["ccdi"]
-    assert anhui["status"] == "ok" and anhui["counts"] == counts(new=6, skipped=1)
+    # 安徽's captures plant an empty page: it is pending, so the site reports it (a content class).
+    assert anhui["status"] == "failed" and anhui["counts"] == counts(new=6, skipped=1)
+    assert anhui["problem_classes"] == ["content"] and anhui["failures"] == {"empty": 1}
     assert ccdi["status"] == "failed" and ccdi["counts"]["blocked"] == 2
     for site in (anhui, ccdi):
         (output,) = site["outputs"]
         assert output["sha256"] == file_sha256(data / output["path"])
         assert output["records"] == len(read_jsonl(data / output["path"]))
     assert f"manifest: {path}" in result.stdout
-    assert "ccdi: failed:" in result.stdout and "anhui: ok:" in result.stdout
+    assert "ccdi: failed:" in result.stdout and "anhui: failed:" in result.stdout
 
     again = govcrawler(*args, "-s", "GOVCRAWLER_BOILERPLATE_DIR=", "-a", "max_pages=3")
     second = max((data / "runs").glob("*.json"))
@@ -293,9 +295,9 @@ def test_crawl_command_exit_codes(tmp_path: Path) -> None:
         locked = govcrawler(*base)
     assert locked.returncode == 75 and "held by another run" in locked.stderr
 
-    bad = govcrawler(*base, "-a", "max_pages=0")
-    assert bad.returncode == 1
-    assert "the crawl did not start (ValueError: max_pages must be 1 or more)" in bad.stdout
+    bad = govcrawler(*base, "-a", "max_pages=0")  # a usage error: nothing runs
+    assert bad.returncode == 2 and "anhui: max_pages must be 1 or more" in bad.stderr
+    assert not (data / "runs").exists() or len(list((data / "runs").iterdir())) == 1
 
     assert govcrawler("crawl", "atlantis").returncode == 2
     assert govcrawler("crawl").returncode == 2  # neither sites nor --all

@@ -158,3 +158,42 @@ def test_index_command_and_bad_input_errors(
     assert cli(capsys, "query", "--since", "2024-13", "--data", str(archive.root))[0] == 2
     code, _, err = cli(capsys, "query", "x", "--data", str(tmp_path / "missing"))
     assert code == 2 and "no archive folder" in err
+
+
+def test_a_term_after_site_is_a_term_and_sites_repeat_or_take_commas(
+    archive: Archive, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--site anhui 开除党籍` searched for 开除党籍 in 安徽 (issue 12: it took the term for a site)."""
+    code, out, _ = cli(
+        capsys, "query", "--site", "anhui", "开除党籍", "--data", str(archive.root),
+        "--format", "jsonl",
+    )  # fmt: skip
+    got = [json.loads(line) for line in out.splitlines()]
+    want = [
+        r for r in latest(archive.records).values()
+        if r["site"] == "anhui" and not r.get("removed") and "开除党籍" in fold(r["title"] + r["body"])
+    ]  # fmt: skip
+    assert code == 0 and sorted(r["id"] for r in got) == sorted(r["id"] for r in want)
+    both = [
+        cli(capsys, "query", *sites, "--data", str(archive.root), "--format", "jsonl", "--limit", "0")[1]
+        for sites in (["--site", "anhui,ccdi"], ["--site", "anhui", "--site", "ccdi"])
+    ]  # fmt: skip
+    assert both[0] == both[1] and {json.loads(x)["site"] for x in both[0].splitlines()} == {
+        "anhui",
+        "ccdi",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "anhwei"], "unknown site(s) anhwei"),
+        (["--since", "2026-05", "--until", "2026-01"], "--since 2026-05 is after --until 2026-01"),
+    ],
+)
+def test_unknown_sites_and_empty_date_ranges_are_usage_errors(
+    archive: Archive, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    for command in ("query", "stats"):
+        code, out, err = cli(capsys, command, *args, "--data", str(archive.root))
+        assert code == 2 and message in err and out == "", command

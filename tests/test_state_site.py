@@ -169,11 +169,11 @@ def test_pagination_stops_only_on_a_page_covered_by_a_complete_walk(ledger_path:
     archive(third, make_article(3))  # new since the last complete walk
     assert not third.page_is_covered([url(3), url(1)], COLUMN)
     djcf = "https://www.ccdi.gov.cn/scdcn/zggb/djcf/index.html"
-    third.expect_columns([COLUMN, djcf])
-    assert third.columns_without_articles() == [COLUMN, djcf]
+    third.expect_columns([("要闻", COLUMN), ("党纪政务处分", djcf)])
+    assert [c.status() for c in third.columns.values()] == ["not_reached", "not_reached"]
     third.list_page_read(COLUMN, COLUMN, 1, entries)
     third.list_page_read(djcf, djcf, 1, [])
-    assert third.columns_without_articles() == [djcf]
+    assert [c.status() for c in third.columns.values()] == ["ok", "drift"]
     page = third.ledger.list_page(COLUMN) if third.ledger else None
     assert page is not None and (page.entries, page.newest_id) == (2, "ccdi:1")
 
@@ -222,3 +222,26 @@ def test_a_profile_sets_its_own_recheck_days(tmp_path: Path) -> None:
     path.write_text(text.replace("recheck_days = 7", "recheck_every = 7"), "utf-8")
     with pytest.raises(ProfileError, match="unknown key"):
         load_profile(path)
+
+
+def test_each_column_says_what_went_wrong_in_words_of_its_class(ledger_path: Path) -> None:
+    state = run(ledger_path, Clock())
+    state.expect_columns(
+        [("甲", "http://a/1/"), ("乙", "http://a/2/"), ("丙", "http://a/3/"), ("丁", "http://a/4/")]
+    )
+    state.list_failed("http://a/1/", "http://a/1/", 1, "failed", "dns")
+    state.list_failed("http://a/2/", "http://a/2/", 1, "blocked", "captcha")
+    state.list_page_read("http://a/3/", "http://a/3/", 1, [])
+    state.list_page_read("http://a/4/", "http://a/4/", 1, [ListEntry(url(1), "一", None)])
+    state.list_failed("http://a/4/p2", "http://a/4/", 2, "failed", "http_500")
+    columns = list(state.columns.values())
+    assert [c.status() for c in columns] == ["network", "blocked", "drift", "http"]
+    assert (
+        columns[0].problem()
+        == "column 甲 (http://a/1/): its first list page could not be read (network: dns)"
+    )
+    assert "profile found no article links (drift" in (columns[2].problem() or "")
+    assert (
+        columns[3].problem()
+        == "column 丁 (http://a/4/): list page 2 could not be read (http: http_500)"
+    )

@@ -88,14 +88,18 @@ def test_replayed_crawl_writes_warcs_that_read_back_record_by_record(demo_archiv
                 assert record.rec_headers.get_header("WARC-Type") in (
                     "request",
                     "response",
+                    "revisit",  # the same payload fetched again (the demo keeps a ledger)
                     "metadata",
                 )
+                if record.rec_type == "revisit":
+                    assert record.rec_headers.get_header("WARC-Refers-To")
                 if record.rec_type == "response":
                     raw = record.raw_stream.read()
                     assert payload_digest(raw) == record.rec_headers.get_header(
                         "WARC-Payload-Digest"
                     )
-        assert kinds["request"] == kinds["response"] == kinds["metadata"] > 0, path
+        fetches = kinds["response"] + kinds["revisit"]
+        assert kinds["request"] == fetches == kinds["metadata"] > 0, path
 
 
 def test_each_record_points_to_the_response_it_was_extracted_from(demo_archive: Path) -> None:
@@ -257,3 +261,26 @@ def test_unchanged_payload_is_a_revisit_and_no_new_version_even_if_cleaning_chan
         }
     assert kinds[target["url"]] == "response"
     assert sorted(kinds[u] for u in article_urls) == ["response"] + ["revisit"] * 4
+
+
+def test_reextract_site_is_a_filter_and_as_site_never_relabels_another_site(
+    demo_archive: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "anhui.jsonl"
+    result = govcrawler("reextract", str(demo_archive / "warc"), "--site", "anhui", "-o", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = read_jsonl(out)
+    assert records and {r["site"] for r in records} == {"anhui"}
+    assert all("ahjjjc.gov.cn" in r["url"] for r in records)
+    assert "filtered=" in result.stderr
+
+    out = tmp_path / "as.jsonl"
+    result = govcrawler(
+        "reextract", str(demo_archive / "warc"), "--as-site", "anhui", "-o", str(out)
+    )
+    assert result.returncode == 0
+    assert {r["site"] for r in read_jsonl(out)} == {"anhui"}  # only 安徽's own captures
+    assert "other_site:ccdi=" in result.stderr
+
+    bad = govcrawler("reextract", str(demo_archive / "warc"), "--site", "atlantis")
+    assert bad.returncode == 2

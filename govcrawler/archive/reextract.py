@@ -65,12 +65,14 @@ class Reextraction:
     """The records rebuilt from a series of captures, in order, and what was not a record. Use it
     as a context manager (it owns the scratch ledger)."""
 
-    site: str | None = None  # one profile for every capture (default: from each URL)
+    sites: frozenset[str] = frozenset()  # only captures of these sites (default: every site)
+    as_site: str | None = None  # the profile for captures no profile claims (another tool's)
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     index: PayloadIndex = field(default_factory=PayloadIndex)  # across files: revisits refer back
     states: dict[str, SiteState] = field(default_factory=dict)
     learners: dict[str, BoilerplateLearner] = field(default_factory=dict)
+    written: int = 0  # records handed out so far
     scratch: tempfile.TemporaryDirectory[str] = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="govcrawler-reextract-")
     )
@@ -100,6 +102,7 @@ class Reextraction:
                     record = self.take(capture)
                     if record is not None:
                         yield record
+                        self.written += 1
                         self.states[record.site].written(record, written_to)
                     if progress is not None:
                         progress(done + capture.record.offset)
@@ -108,7 +111,18 @@ class Reextraction:
                 progress(done)
 
     def profile_for(self, url: str) -> SiteProfile | None:
-        return get_profile(self.site) if self.site else profile_for_url(url)
+        """The profile whose domains cover `url`; with `as_site`, that profile for a URL no
+        profile claims. None (skipped and counted) otherwise."""
+        own = profile_for_url(url)
+        if own is not None:
+            if self.as_site is not None and own.key != self.as_site:
+                self.skipped[f"other_site:{own.key}"] += 1
+                return None
+            return own
+        if self.as_site is not None:
+            return get_profile(self.as_site)
+        self.skipped["no_profile"] += 1
+        return None
 
     def state_of(self, profile: SiteProfile) -> SiteState:
         state = self.states.get(profile.key)
@@ -125,7 +139,9 @@ class Reextraction:
             return None  # another tool's WARC: every HTML page is tried, robots.txt is not
         profile = self.profile_for(capture.url)
         if profile is None:
-            self.skipped["no_profile"] += 1
+            return None
+        if self.sites and profile.key not in self.sites:
+            self.skipped["filtered"] += 1
             return None
         state = self.state_of(profile)
         if capture.status in REMOVED_STATUSES:

@@ -18,7 +18,14 @@ from govcrawler.archive.capture_spider import CaptureSpider
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("capture", help="save live pages as fixtures or into a WARC")
+    parser = commands.add_parser(
+        "capture",
+        help="save live pages as fixtures or into a WARC",
+        description="Fetch URLs politely, as a crawl would, and save them in the fixture capture "
+        "format (--fixtures) or into a WARC file (--warc).",
+        epilog="exit codes: 0 every page saved; 1 a page could not be fetched or the fetch did "
+        "not finish; 2 usage error (nothing fetched)",
+    )
     parser.add_argument("urls", nargs="+", metavar="URL")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--fixtures", type=Path, help="folder for fixture-format captures")

@@ -26,7 +26,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
-from govcrawler.cli.demo import REPO_FIXTURES
+from govcrawler.cli.demo import DEMO_CAPTURES
 from govcrawler.extraction.article import Extraction, extract_article, parse_html
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.listing import article_links
@@ -292,7 +292,12 @@ def run_check(profile: SiteProfile, settings: Settings) -> SiteReport:
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "check-site", help="report what a site profile's rules match (maintainers)"
+        "check-site",
+        help="report what a site profile's rules match (maintainers)",
+        description="Fetch a site's column pages (live, or from its captures) and report what "
+        "the profile's list, pagination and article rules find there.",
+        epilog="exit codes: 0 every rule found what it should; 1 a column or the article check "
+        "found nothing or failed; 2 usage error",
     )
     parser.add_argument("site", help="profile key (see `govcrawler sites`)")
     parser.add_argument(
@@ -302,7 +307,7 @@ def register(commands: Any) -> None:
         "and one article); default: replay fixtures/KEY",
     )
     parser.add_argument(
-        "--fixtures", type=Path, default=REPO_FIXTURES, help="capture folder (default: %(default)s)"
+        "--fixtures", type=Path, default=DEMO_CAPTURES, help="capture folder (default: %(default)s)"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(run=run)

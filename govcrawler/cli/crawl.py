@@ -1,8 +1,8 @@
 """`govcrawler crawl [--all | SITE…]`: the scheduled run, every named site in one process.
 
 The sites run side by side in one Scrapy process (spiders/process.py), under a lock so two cron
-runs never overlap. It writes one run manifest for all sites, prints a line per site and exits 1
-when a site failed (state/manifest.py says when), 75 when another run still holds the lock.
+runs never overlap. It writes one run manifest for all sites, prints a line per site and exits
+with a code that says what happened (cli/exit_codes.py).
 """
 
 from __future__ import annotations
@@ -12,19 +12,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scrapy.settings import Settings
+from rich.console import Console
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
+from govcrawler.cli import exit_codes
 from govcrawler.sites import all_profiles
-from govcrawler.spiders.process import crawl_sites, summary
+from govcrawler.spiders.process import RunResult, crawl_sites, summary
+from govcrawler.spiders.sites import check_arguments
+from govcrawler.spiders.status import StatusBoard
 from govcrawler.state.locks import FileLock, LockHeld
-
-EXIT_FAILED = 1
-EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is still going; the next cron run tries again
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "crawl", help="crawl sites incrementally into the archive (the scheduled run)"
+        "crawl",
+        help="crawl sites incrementally into the archive (the scheduled run)",
+        description="Crawl the named sites (or --all) incrementally into the archive folder, "
+        "side by side in one process, under a lock; print a summary and write the run manifest.",
+        epilog=exit_codes.HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("sites", nargs="*", metavar="SITE", help="site keys (`govcrawler sites`)")
     parser.add_argument("--all", action="store_true", help="every bundled site")
@@ -34,7 +40,8 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="spider argument for every site: max_pages=N, since=YYYY-MM-DD, backfill=1",
+        help="spider argument for every site: max_pages=N (list pages per column), "
+        "since=YYYY-MM-DD, columns=NAME,NAME (from `govcrawler sites`), backfill=1",
     )
     parser.add_argument(
         "-s",
@@ -45,6 +52,12 @@ def register(commands: Any) -> None:
         help="Scrapy setting, e.g. USER_AGENT=… or GOVCRAWLER_RECHECK_DAYS=7",
     )
     parser.add_argument("--data", type=Path, help="archive folder (default: data)")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="Scrapy's INFO log instead of the live status (-s LOG_LEVEL=… also works)",
+    )
     parser.add_argument(
         "--replay", type=Path, help="answer from a folder of captures instead of the network"
     )
@@ -89,17 +102,38 @@ def selected_sites(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     keys = selected_sites(args)
     spider_args = pairs(args.spider_args, "-a")
-    settings = crawl_settings(args)
-    data = Path(settings.get("GOVCRAWLER_DATA") or "data")
-    lock = FileLock(data / "locks" / "crawl.lock")
+    check_arguments(keys, spider_args)
+    result = locked_crawl(keys, spider_args, crawl_settings(args), verbose=args.verbose)
+    if result is None:
+        return exit_codes.LOCKED
+    print(summary(result.manifest, result.written, data_folder(result.settings)))
+    return exit_codes.for_sites(list(result.manifest["sites"].values()))
+
+
+def data_folder(settings: Settings) -> Path:
+    return Path(settings.get("GOVCRAWLER_DATA") or "data")
+
+
+def locked_crawl(
+    keys: list[str], spider_args: dict[str, str], settings: Settings, *, verbose: bool
+) -> RunResult | None:
+    """The crawl of `keys` under the run lock (None, said on stderr, when another run holds it).
+    Quiet unless `verbose`: Scrapy logs warnings only, and a terminal gets the live status."""
+    lock = FileLock(data_folder(settings) / "locks" / "crawl.lock")
     try:
         lock.acquire()
     except LockHeld as exc:
-        print(f"govcrawler crawl: {exc}; not starting", file=sys.stderr)
-        return EXIT_LOCKED
+        print(f"govcrawler: {exc}; not starting", file=sys.stderr)
+        return None
     try:
-        result = crawl_sites(keys, spider_args, settings)
+        if verbose or settings.getpriority("LOG_LEVEL") == SETTINGS_PRIORITIES["cmdline"]:
+            return crawl_sites(keys, spider_args, settings)
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+        console = Console(stderr=True)
+        if not console.is_terminal:
+            return crawl_sites(keys, spider_args, settings)
+        board = StatusBoard(keys)
+        with board.live(console):
+            return crawl_sites(keys, spider_args, settings, board)
     finally:
         lock.release()
-    print(summary(result.manifest, result.written))
-    return 0 if result.ok else EXIT_FAILED

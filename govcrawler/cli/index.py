@@ -15,6 +15,9 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "index",
         help="update the search index of the archive (query and stats do this by themselves)",
+        description="Bring the search index beside the archive up to date (add new run files), "
+        "or rebuild it.",
+        epilog="exit codes: 0 the index is up to date; 2 usage error (no archive folder)",
     )
     add_archive_args(parser)
     parser.add_argument("--rebuild", action="store_true", help="rebuild it from scratch")

@@ -15,7 +15,8 @@ from typing import Any
 from govcrawler.query.index import bad_lines, connect, file_paths, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
 from govcrawler.query.records import DEFAULT_DATA, locate
-from govcrawler.query.search import Query, search
+from govcrawler.query.search import Query, period_end, period_start, search
+from govcrawler.sites import all_profiles
 
 TABLE_LIMIT = 20
 BAD_LINES_SHOWN = 5
@@ -28,6 +29,8 @@ def register(commands: Any) -> None:
         description="Search the archived articles. TEXT is one or more terms, all of which must "
         "occur (simplified or traditional script, any length); without TEXT every article "
         "that passes the filters is listed. Newest first, latest version of each article.",
+        epilog="exit codes: 0 the search ran (zero hits included); 2 usage error (unknown site, "
+        "bad date, --since after --until): nothing was searched",
     )
     parser.add_argument(
         "text", nargs="*", metavar="TEXT", help="e.g. 开除党籍, or 留置 安徽 (all must occur)"
@@ -75,15 +78,18 @@ def add_archive_args(parser: argparse.ArgumentParser) -> None:
 
 def add_filter_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--site", nargs="+", action="extend", default=[], metavar="KEY", help="only these sites"
+        "--site",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="only this site; repeat or separate with commas for several (--site anhui,ccdi)",
     )
     parser.add_argument(
         "--column",
-        nargs="+",
-        action="extend",
+        action="append",
         default=[],
         metavar="NAME",
-        help="only these columns (栏目), either script",
+        help="only this column (栏目), either script; repeat or separate with commas",
     )
     parser.add_argument("--since", metavar="DATE", help="published on/after: YYYY[-MM[-DD]]")
     parser.add_argument("--until", metavar="DATE", help="published on/before: YYYY[-MM[-DD]]")
@@ -126,11 +132,35 @@ def _progress(done: int, total: int) -> None:
     print(f"\rgovcrawler: indexing new archive files: {done}/{total}", end="", file=sys.stderr)
 
 
+def listed(values: list[str]) -> list[str]:
+    """`--site a,b --site c` → [a, b, c]."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def check_filters(args: argparse.Namespace) -> None:
+    """Usage errors in the filters, before any index is opened: an empty date range."""
+    if args.since and args.until and period_start(args.since) >= period_end(args.until):
+        raise ValueError(f"--since {args.since} is after --until {args.until}: nothing can match")
+
+
+def check_sites(conn: sqlite3.Connection, sites: list[str]) -> None:
+    """A --site that is neither a profile nor a site in the archive is a typo, not a filter."""
+    known = set(all_profiles()) | {
+        row[0] for row in conn.execute("SELECT DISTINCT site FROM records")
+    }
+    unknown = [s for s in sites if s not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown site(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+
+
 def build_query(args: argparse.Namespace, limit: int | None = None) -> Query:
+    check_filters(args)
     return Query(
         text=" ".join(getattr(args, "text", None) or []) or None,
-        sites=args.site,
-        columns=args.column,
+        sites=listed(args.site),
+        columns=listed(args.column),
         since=args.since,
         until=args.until,
         field=getattr(args, "field", None),
@@ -147,6 +177,11 @@ def run(args: argparse.Namespace) -> int:
     query = build_query(args, limit or None)
     query.terms  # a bad term fails before the index is opened  # noqa: B018
     conn = open_index(args)
+    try:
+        check_sites(conn, query.sites)
+    except ValueError:
+        conn.close()
+        raise
     hits, total = search(conn, query)
     reader = LineReader(args.articles, file_paths(conn))
     out = sys.stdout

@@ -1,8 +1,6 @@
-"""`govcrawler reextract data/warc/*.warc.gz [--site KEY] [-o out.jsonl]`: rebuild the JSONL from
-the raw archive with today's extraction, offline (archive/reextract.py does the work, streaming).
-
-Unreadable captures are listed on stderr and make the exit code 1.
-"""
+"""`govcrawler reextract data/warc/*.warc.gz [--site KEY …] [--as-site KEY] [-o out.jsonl]`:
+rebuild the JSONL from the raw archive with today's extraction, offline (archive/reextract.py
+does the work, streaming)."""
 
 from __future__ import annotations
 
@@ -10,62 +8,63 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, cast
 
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from scrapy.exporters import JsonLinesItemExporter
 
 from govcrawler.archive.reextract import Reextraction, expand
+from govcrawler.cli.query import listed
 from govcrawler.sites import get_profile
+
+EXIT_CODES = """exit codes:
+  0  every capture was read (records written, or counted as not records)
+  1  some captures could not be read (listed on stderr)
+  2  usage error: nothing was read"""
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "reextract", help="rebuild article JSONL from WARC files with today's extraction"
+        "reextract",
+        help="rebuild article JSONL from WARC files with today's extraction",
+        description="Re-extract the article records from WARC files, in order, with today's "
+        "extraction and the crawl's own versioning; each record points to its WARC record.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="WARC", help="files or folders")
-    parser.add_argument("--site", help="profile key (default: from each URL)")
+    parser.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="only captures of this site (by its profile's domains); repeat or use commas",
+    )
+    parser.add_argument(
+        "--as-site",
+        metavar="KEY",
+        help="extract captures that no profile claims (another tool's WARC, a mirror) with this "
+        "site's profile; captures of other known sites are refused and counted",
+    )
     parser.add_argument("-o", "--output", type=Path, help="JSONL file (default: stdout)")
     parser.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
-        help="progress bar on stderr (auto: when stderr is a terminal)",
+        help="progress bar on stderr (auto: when stderr is a terminal, never under cron)",
     )
     parser.set_defaults(run=run)
 
 
-class Progress:
-    """A one-line progress bar on stderr: bytes of WARC read, records written."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = max(total, 1)
-        self.enabled = enabled
-        self.last = 0.0
-        self.records = 0
-
-    def show(self, done: int, *, final: bool = False) -> None:
-        now = time.monotonic()
-        if not self.enabled or (not final and now - self.last < 0.2):
-            return
-        self.last = now
-        share = min(done / self.total, 1.0)
-        bar = "#" * int(share * 30)
-        sys.stderr.write(f"\r[{bar:<30}] {share:6.1%} {self.records} records")
-        if final:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def run(args: argparse.Namespace) -> int:
-    if args.site:
-        get_profile(args.site)  # fail before reading anything
+    sites = listed(args.site)
+    for key in [*sites, *([args.as_site] if args.as_site else [])]:
+        get_profile(key)  # an unknown key fails before anything is read
     files = expand(args.files)
     total = sum(p.stat().st_size for p in files)
-    enabled = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
-    progress = Progress(total, enabled)
+    shown = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     out: IO[bytes]
     tmp: str | None = None
     if args.output:
@@ -76,13 +75,25 @@ def run(args: argparse.Namespace) -> int:
         out = sys.stdout.buffer
     exporter = JsonLinesItemExporter(cast(BytesIO, out), encoding="utf-8")
     exporter.start_exporting()
-    job = Reextraction(site=args.site)
+    progress = Progress(
+        TextColumn("reextract"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[records]} records"),
+        TimeRemainingColumn(),
+        disable=not shown,
+        transient=False,
+    )
+    task = progress.add_task("reextract", total=total, records=0)
+    job = Reextraction(sites=frozenset(sites), as_site=args.as_site)
     try:
-        with job:
-            for record in job.records(files, args.output or Path("-"), progress.show):
+        with job, progress:
+            for record in job.records(
+                files,
+                args.output or Path("-"),
+                lambda done: progress.update(task, completed=done, records=job.written),
+            ):
                 exporter.export_item(record)
-                progress.records += 1
-        progress.show(total, final=True)
         exporter.finish_exporting()
         out.flush()
         if tmp is not None:
@@ -96,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             os.unlink(tmp)
     skipped = ", ".join(f"{k}={v}" for k, v in sorted(job.skipped.items())) or "none"
     print(
-        f"govcrawler reextract: {progress.records} records from {len(files)} WARC files;"
+        f"govcrawler reextract: {job.written} records from {len(files)} WARC files;"
         f" not records: {skipped}; unreadable captures: {len(job.problems)}",
         file=sys.stderr,
     )

@@ -22,6 +22,7 @@ def register(commands: Any) -> None:
         "sites",
         help="list the bundled site profiles",
         description="The bundled site profiles, one line per site, fitted to the terminal.",
+        epilog="exit codes: 0 listed; 2 usage error",
     )
     parser.add_argument(
         "--wide", action="store_true", help="also the domains, and every column in full"

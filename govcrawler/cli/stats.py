@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govcrawler.cli.query import add_archive_args, add_filter_args, build_query, open_index
+from govcrawler.cli.query import (
+    add_archive_args,
+    add_filter_args,
+    build_query,
+    check_sites,
+    open_index,
+)
 from govcrawler.cli.sites import display_width
 from govcrawler.query.index import bad_lines
 from govcrawler.query.records import unfinished_files
@@ -27,6 +33,8 @@ def register(commands: Any) -> None:
         description="Counts of the archive's articles, versions and removals, grouped by one or "
         "more of site, month (published), column; optionally a PNG chart of articles per month "
         "per site.",
+        epilog="exit codes: 0 counted; 2 usage error (unknown site, bad date, --since after "
+        "--until, no archive folder)",
     )
     parser.add_argument(
         "--by",
@@ -55,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     query.terms  # a bad term fails before the index is opened  # noqa: B018
     conn = open_index(args)
     try:
+        check_sites(conn, query.sites)
         rows = counts(conn, by, query)
         if args.plot:
             plot_months(counts(conn, ["site", "month"], query), args.plot)

@@ -35,7 +35,7 @@ DEFAULT_OUTPUT = "%(data)s/cases/%(name)s/%(run_start)s.jsonl"
 class CaseExport:
     def __init__(self, crawler: Any) -> None:
         if not crawler.settings.getbool("GOVCRAWLER_CASES"):
-            raise NotConfigured("GOVCRAWLER_CASES is off")
+            raise NotConfigured  # off, the usual case: no message, so Scrapy logs no warning
         self.crawler = crawler
         self.pattern = str(crawler.settings.get("GOVCRAWLER_CASES_OUTPUT") or DEFAULT_OUTPUT)
         self.state: CrawlState | None = None

@@ -101,6 +101,7 @@ BINARY_SIGNATURES: tuple[tuple[str, bytes], ...] = (
     ("png", b"\x89PNG\r\n\x1a\n"),
     ("jpeg", b"\xff\xd8\xff"),
     ("gif", b"GIF8"),
+    ("gzip", b"\x1f\x8b"),  # compressed bytes with no Content-Encoding that says so
 )
 
 

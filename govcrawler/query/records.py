@@ -88,7 +88,7 @@ def parse_record(content: bytes) -> tuple[dict[str, Any] | None, str | None]:
     except UnicodeDecodeError as exc:
         return None, f"not UTF-8: {exc.reason} at byte {exc.start}"
     except json.JSONDecodeError as exc:
-        return None, f"not JSON: {exc.msg} at column {exc.colno}"
+        return None, f"not JSON: {exc.msg} (line column {exc.colno})"
     if not isinstance(value, dict):
         return None, f"not a record: a JSON {type(value).__name__}"
     if not isinstance(value.get("id"), str) or not value["id"]:

@@ -7,6 +7,8 @@ ones govcrawler's middlewares raise; anything else is named by its type.
 
 from __future__ import annotations
 
+import re
+
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -22,7 +24,9 @@ from twisted.internet.error import ConnectionDone, ConnectionLost
 from govcrawler.spiders.domains import Offsite, RedirectLoop
 from govcrawler.spiders.middlewares import BlockedPage
 from govcrawler.spiders.pacing import SiteStopped
+from govcrawler.state.failures import error_reason
 
+_TLS_RE = re.compile(r"SSL|TLS|certificate|handshake", re.I)
 _NETWORK: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
     (DownloadTimeoutError, "timeout"),  # DOWNLOAD_TIMEOUT, also a server that drips bytes
     (ResponseDataLossError, "truncated"),  # fewer bytes than Content-Length said
@@ -44,6 +48,8 @@ def failure_reason(error: BaseException) -> tuple[str, str] | None:
         return "failed", "redirect_loop"
     if isinstance(error, IgnoreRequest) and "max redirections" in str(error):
         return "failed", "too_many_redirects"
+    if isinstance(error, DownloadFailedError) and _TLS_RE.search(f"{error} {error.__cause__}"):
+        return "failed", "tls"
     if isinstance(error, DownloadCancelledError):
         # Scrapy's HTTP handler cancels a download only past DOWNLOAD_MAXSIZE (declared or
         # received; it logs "… larger than download max size"); its timeout is another error.
@@ -64,4 +70,4 @@ def failure_outcome(error: BaseException) -> tuple[str, str]:
         return "failed", f"http_{error.response.status}"
     if isinstance(error, IgnoreRequest):
         return "skipped", "robots" if "robots.txt" in str(error) else "ignored"
-    return "failed", type(error).__name__
+    return "failed", error_reason(error)

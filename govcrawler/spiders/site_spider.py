@@ -2,7 +2,9 @@
 
 Spider arguments: `-a max_pages=N` (list pages per column), `-a since=YYYY-MM-DD` (stop paginating
 once a list page is entirely older; skip older entries), `-a columns=name1,name2`, `-a backfill=1`
-(walk every list page, even past the point where a rerun would stop).
+(walk every list page, even past the point where a rerun would stop). Any other argument, or a
+malformed value, is a ValueError when the spider is made (usage error, exit 2, before anything
+runs).
 
 What to request, when pagination may stop and what a 304/404/410 means come from the crawl
 state (state/site_state.py, owned by the CrawlState extension); the spider only asks.
@@ -33,6 +35,7 @@ from govcrawler.sites import Column, SiteProfile
 from govcrawler.spiders.faults import failure_outcome
 from govcrawler.spiders.page_response import content_type, page_of
 from govcrawler.state.crawl_state import crawl_state
+from govcrawler.state.failures import error_reason
 from govcrawler.state.files import data_path
 from govcrawler.state.site_state import KNOWN_STATUSES, SiteState
 
@@ -62,6 +65,30 @@ def parse_flag(value: str | bool | None) -> bool:
     raise ValueError(f"expected 1/0, true/false, yes/no or on/off, not {value!r}")
 
 
+SPIDER_ARGUMENTS = ("max_pages", "since", "columns", "backfill")
+
+
+def _positive_int(name: str, value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise ValueError(f"{name} must be 1 or more")
+    return number
+
+
+def _iso_date(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a date YYYY-MM-DD, not {value!r} ({exc})") from None
+
+
 class SiteSpider(scrapy.Spider):
     """Crawls one site as its profile describes; subclasses only set `name` and `profile`."""
 
@@ -87,12 +114,16 @@ class SiteSpider(scrapy.Spider):
         backfill: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
+        unknown = sorted(set(kwargs) - {"name"})
+        if unknown:
+            raise ValueError(
+                f"unknown spider argument(s) {', '.join(unknown)} for {self.name}; "
+                f"known: {', '.join(SPIDER_ARGUMENTS)}"
+            )
         super().__init__(**kwargs)
         self.allowed_domains = list(self.profile.domains)
-        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
-        if self.max_pages is not None and self.max_pages < 1:
-            raise ValueError("max_pages must be 1 or more")
-        self.since = date.fromisoformat(since).isoformat() if since else None
+        self.max_pages = _positive_int("max_pages", max_pages)
+        self.since = _iso_date("since", since)
         self.selected: tuple[Column, ...] = self._select_columns(columns)
         self.backfill = parse_flag(backfill)
         self.column_urls = {c.name: c.url for c in self.profile.columns}
@@ -113,7 +144,7 @@ class SiteSpider(scrapy.Spider):
         return tuple(known[n] for n in wanted)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.state.expect_columns(c.url for c in self.selected)
+        self.state.expect_columns((c.name, c.url) for c in self.selected)
         for column in self.selected:
             yield scrapy.Request(
                 column.url,
@@ -200,7 +231,35 @@ class SiteSpider(scrapy.Spider):
             self.state.walk_complete(column_url, page)
 
     def list_failed(self, failure: Any) -> None:
-        self.state.list_failed(failure.request.url, *failure_outcome(failure.value))
+        request = failure.request
+        column, page = request.cb_kwargs["column"], request.cb_kwargs["page"]
+        column_url = self.column_urls[column]
+        outcome, reason = failure_outcome(failure.value)
+        if page > 1 and reason in ("http_404", "http_410"):
+            # A paginator that does not know the page count walks until a page is missing.
+            logger.info("List page %s of %s is missing: the column ends there", page, column)
+            self.state.walk_complete(column_url, page - 1)
+            return
+        self.state.list_failed(request.url, column_url, page, outcome, reason)
+
+    def callback_failed(self, response: Response, error: BaseException) -> None:
+        """A callback raised (spiders/callback_errors.py): the article stays pending with the
+        error as its reason, a list page ends its column's walk; Scrapy logs the traceback."""
+        request = response.request
+        if request is None:
+            return
+        column = request.cb_kwargs.get("column")
+        if request.callback == self.parse_list and column in self.column_urls:
+            self.state.list_failed(
+                request.url,
+                self.column_urls[column],
+                request.cb_kwargs.get("page", 1),
+                "failed",
+                error_reason(error),
+            )
+        elif request.callback == self.parse_article:
+            url = (request.meta.get("redirect_urls") or [request.url])[0]
+            self.state.failed(url, column, "failed", error_reason(error))
 
     def article_failed(self, failure: Any) -> None:
         """Blocked, HTTP error, network error: counted, and asked for again next run (under the

@@ -17,3 +17,25 @@ for _key, _profile in all_profiles().items():
             "__doc__": f"{_profile.name} ({', '.join(_profile.domains)})",
         },
     )
+
+
+def spider_class(key: str) -> type[SiteSpider]:
+    """The generated spider class of the site `key` (KeyError when there is none)."""
+    for value in list(globals().values()):
+        if (
+            isinstance(value, type)
+            and issubclass(value, SiteSpider)
+            and getattr(value, "name", None) == key
+        ):
+            return value
+    raise KeyError(key)
+
+
+def check_arguments(keys: list[str], spider_args: dict[str, str]) -> None:
+    """ValueError naming the site when `spider_args` are not valid for one of `keys` (unknown
+    argument, malformed value, unknown column): checked before any crawl starts."""
+    for key in keys:
+        try:
+            spider_class(key)(**spider_args)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{key}: {exc}") from None

@@ -8,11 +8,13 @@ files it completed) and the WARC middleware (the captures table). It works with 
 off (GOVCRAWLER_OUTPUT empty): walks are still recorded and the lock released.
 
 Life cycle: the lock is taken when the extension is built, before the engine starts (LockHeld
-if another run holds the site); `spider_closed` gives the finish reason; `engine_stopped`, which
-Scrapy sends after every `spider_closed` handler has run (so after the export closed its file),
-records the completed walks, releases ledger and lock, and builds the manifest entry (`report`),
-written to GOVCRAWLER_MANIFEST when that is set (a single `scrapy crawl`; `govcrawler crawl`
-writes one manifest for all its sites instead).
+if another run holds the site). Its `spider_closed` handler is connected when the spider opens,
+after every other component connected its own, so it runs last (Scrapy calls handlers in the
+order they were connected): by then the run files and WARC files are complete. It records the
+completed walks, releases ledger and lock, and builds the manifest entry (`report`), written to
+GOVCRAWLER_MANIFEST when that is set (a single `scrapy crawl`; `govcrawler crawl` writes one
+manifest for all its sites instead). A crawl that never opened its spider is closed at
+`engine_stopped`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from scrapy.exceptions import NotConfigured
 
 from govcrawler.sites import SiteProfile
 from govcrawler.state import manifest
+from govcrawler.state.failures import error_reason
 from govcrawler.state.files import data_path, run_stamp
 from govcrawler.state.ledger import Ledger
 from govcrawler.state.locks import FileLock
@@ -74,7 +77,8 @@ class CrawlState:
             raise
         stamp = settings.get("GOVCRAWLER_RUN_STAMP") or run_stamp(datetime.now(UTC))
         ext = cls(crawler, site, data, stamp)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
@@ -91,19 +95,34 @@ class CrawlState:
     def damaged_file(self, description: str) -> None:
         self.damaged.append(description)
 
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        """A pipeline raised on a record: its article stays pending with the error as reason."""
+        url, column = getattr(item, "url", None), getattr(item, "column", None)
+        if url:
+            self.site.failed(url, column, "failed", error_reason(failure.value))
+
     # ---- closing -------------------------------------------------------------------------------
 
+    def spider_opened(self, spider: Any) -> None:
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
     def spider_closed(self, spider: Any, reason: str) -> None:
-        self.reason = reason
+        self.close(reason)
 
     def engine_stopped(self) -> None:
-        reason = self.reason or "not started"
+        if self.report is None:
+            self.close("not started")
+
+    def close(self, reason: str) -> None:
+        self.reason = reason
         self.site.close(finished=reason == "finished")
         stats = self.crawler.stats.get_stats()
-        problems = manifest.site_problems(
+        columns = list(self.site.columns.values())
+        problems, classes = manifest.site_problems(
             stats,
             reason=reason,
-            columns_without_articles=self.site.columns_without_articles(),
+            column_problems=[p for c in columns if (p := c.problem()) is not None],
+            column_classes=[c.status() for c in columns if c.problem() is not None],
             damaged=self.damaged,
         )
         ledger = data_path(self.crawler.settings, "GOVCRAWLER_STATE")
@@ -114,6 +133,8 @@ class CrawlState:
             outputs=self.outputs,
             recovered=self.recovered,
             problems=problems,
+            classes=classes,
+            columns=[c.to_dict() for c in columns],
             ledger=manifest.shown_path(ledger, self.data) if ledger else None,
         )
         self.report["warc"] = self.warc

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler import __version__
+from govcrawler.state.failures import failure_class
 from govcrawler.state.files import file_sha256, fsync_dir
 from govcrawler.state.site_state import OUTCOMES
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: per-column walks, failure reasons and classes, WARC files
+FAILURE_PREFIX = "govcrawler/failure/"
+BLOCKED_PAGES = frozenset({"challenge", "captcha"})  # counted in their own problem line
 
 
 def utc_iso(moment: datetime) -> str:
@@ -50,26 +53,47 @@ def site_problems(
     stats: dict[str, Any],
     *,
     reason: str,
-    columns_without_articles: list[str],
+    column_problems: list[str],
+    column_classes: list[str],
     damaged: list[str],
-) -> list[str]:
-    """Why a site's run counts as failed (empty: it did not)."""
+) -> tuple[list[str], list[str]]:
+    """Why a site's run counts as failed (empty: it did not), and the failure classes involved
+    (state/failures.py; they decide the exit code)."""
     counts = outcome_counts(stats)
-    problems = []
+    problems: list[str] = []
+    classes = set(column_classes)
     if reason != "finished":
         problems.append(f"the crawl did not finish ({reason})")
+        classes.add("blocked" if reason == "blocked" else "error")
     if stats.get("spider_exceptions/count"):
         problems.append(f"{stats['spider_exceptions/count']} errors in callbacks (see the log)")
+        classes.add("error")
     if stats.get("govcrawler/failed/write"):
         problems.append(f"{stats['govcrawler/failed/write']} records could not be written")
+        classes.add("error")
     if counts["blocked"]:
         problems.append(f"{counts['blocked']} pages blocked (challenge or captcha)")
-    problems += [f"no article links from column {url}" for url in columns_without_articles]
-    fetched = sum(counts[o] for o in ("new", "changed", "unchanged", "removed", "known"))
-    if counts["failed"] and not fetched:
-        problems.append(f"none of {counts['failed']} article requests succeeded")
+        classes.add("blocked")
+    problems += column_problems
+    pending = {r: n for r, n in failure_reasons(stats).items() if r not in BLOCKED_PAGES}
+    if pending:
+        reasons = ", ".join(f"{r} {n}" for r, n in sorted(pending.items(), key=lambda i: -i[1]))
+        problems.append(
+            f"{sum(pending.values())} articles not archived, asked for again next run ({reasons})"
+        )
+        classes.update(failure_class(r) for r in pending)
     problems += [f"damaged run file left as it was: {d}" for d in damaged]
-    return problems
+    classes.update("error" for _ in damaged)
+    return problems, sorted(classes)
+
+
+def failure_reasons(stats: dict[str, Any]) -> dict[str, int]:
+    """Articles not archived in this run, by reason."""
+    return {
+        key.removeprefix(FAILURE_PREFIX): int(n)
+        for key, n in sorted(stats.items())
+        if key.startswith(FAILURE_PREFIX)
+    }
 
 
 def site_report(
@@ -80,17 +104,22 @@ def site_report(
     outputs: list[dict[str, Any]],
     recovered: list[dict[str, Any]],
     problems: list[str],
+    classes: list[str],
+    columns: list[dict[str, Any]],
     ledger: str | None,
 ) -> dict[str, Any]:
     start, finish = stats.get("start_time"), stats.get("finish_time")
     return {
         "status": "failed" if problems else "ok",
         "problems": problems,
+        "problem_classes": classes,
         "finish_reason": reason,
         "started_at": utc_iso(start) if isinstance(start, datetime) else None,
         "finished_at": utc_iso(finish or datetime.now(UTC)),
         "arguments": arguments,
         "counts": outcome_counts(stats),
+        "failures": failure_reasons(stats),
+        "columns": columns,
         "list_pages": int(stats.get("govcrawler/list_pages", 0)),
         "requests": int(stats.get("downloader/request_count", 0)),
         "outputs": outputs,
@@ -108,6 +137,9 @@ def run_manifest(
         "started_at": utc_iso(started),
         "finished_at": utc_iso(finished),
         "status": "failed" if any(s["status"] != "ok" for s in sites.values()) else "ok",
+        "problem_classes": sorted(
+            {c for s in sites.values() for c in s.get("problem_classes", ())}
+        ),
         "sites": sites,
     }
 

@@ -21,6 +21,7 @@ from govcrawler.extraction.listing import ListEntry
 from govcrawler.extraction.urls import article_id
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import SiteProfile
+from govcrawler.state.failures import failure_class
 from govcrawler.state.ledger import ArticleState, Ledger, ListPageState
 from govcrawler.state.locks import FileLock
 from govcrawler.state.rules import (
@@ -38,6 +39,55 @@ OUTCOMES = ("new", "changed", "unchanged", "known", "removed", "blocked", "faile
 #: Answers the spider takes itself for an article already archived: not modified, gone.
 KNOWN_STATUSES = (304, 404, 410)
 REMOVED_STATUSES = (404, 410)
+
+
+@dataclass
+class ColumnRun:
+    """What one column's walk did in this run: list pages read, article links found, and the
+    first list page that failed (its reason), for the per-column report."""
+
+    name: str
+    url: str
+    list_pages: int = 0
+    links: int = 0
+    failed_page: int | None = None
+    reason: str | None = None
+
+    def status(self) -> str:
+        """`ok`; or the failure class of what went wrong (state/failures.py); `drift` when list
+        pages came but gave no article link; `not_reached` when no list page was asked for."""
+        if self.reason is not None:
+            return failure_class(self.reason)
+        if self.links:
+            return "ok"
+        return "drift" if self.list_pages else "not_reached"
+
+    def problem(self) -> str | None:
+        """The sentence the summary and the manifest show, or None when the walk went well (or
+        never started: the crawl stopped before, which the site's report says)."""
+        status = self.status()
+        if status in ("ok", "not_reached"):
+            return None
+        where = f"column {self.name} ({self.url})"
+        if self.reason is not None:
+            page = (
+                "its first list page" if self.failed_page == 1 else f"list page {self.failed_page}"
+            )
+            return f"{where}: {page} could not be read ({status}: {self.reason})"
+        return (
+            f"{where}: {self.list_pages} list page(s) fetched but the profile found no "
+            "article links (drift: was the site redesigned?)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "url": self.url,
+            "status": self.status(),
+            "reason": self.reason,
+            "list_pages": self.list_pages,
+            "links": self.links,
+        }
 
 
 @dataclass(frozen=True)
@@ -73,8 +123,7 @@ class SiteState:
         self._validators: dict[str, tuple[str | None, str | None]] = {}
         self._walk_marks: dict[str, int | None] = {}
         self._walked: dict[str, int] = {}  # column URL → pages, for walks that reached the end
-        self._columns: list[str] = []
-        self._columns_with_articles: set[str] = set()
+        self.columns: dict[str, ColumnRun] = {}  # column URL → its walk in this run
 
     def now(self) -> int:
         return int(self.clock())
@@ -124,14 +173,22 @@ class SiteState:
             )
         return [(p.url, p.column) for p in pending] + [(a.url, a.column) for a in due]
 
-    def expect_columns(self, column_urls: Iterable[str]) -> None:
-        self._columns = list(column_urls)
+    def expect_columns(self, columns: Iterable[tuple[str, str]]) -> None:
+        """The (name, URL) of the columns this run walks."""
+        self.columns = {url: ColumnRun(name, url) for name, url in columns}
+
+    def column(self, column_url: str) -> ColumnRun:
+        run = self.columns.get(column_url)
+        if run is None:
+            run = self.columns[column_url] = ColumnRun(column_url, column_url)
+        return run
 
     def list_page_read(
         self, url: str, column_url: str, page: int, entries: list[ListEntry]
     ) -> None:
-        if entries:
-            self._columns_with_articles.add(column_url)
+        walk = self.column(column_url)
+        walk.list_pages += 1
+        walk.links += len(entries)
         if self.ledger is None:
             return
         self.ledger.save_list_page(
@@ -160,9 +217,6 @@ class SiteState:
     def walk_complete(self, column_url: str, pages: int) -> None:
         """The column's pagination ended (last page, or a covered page): recorded at a clean close."""
         self._walked[column_url] = pages
-
-    def columns_without_articles(self) -> list[str]:
-        return [c for c in self._columns if c not in self._columns_with_articles]
 
     # ---- what an answer means ------------------------------------------------------------------
 
@@ -226,9 +280,11 @@ class SiteState:
         return True
 
     def failed(self, url: str, column: str | None, outcome: str, reason: str) -> None:
-        """A linked article that could not be archived: counted, and (if never archived) kept in
-        the ledger's pending list so the next run asks for it again."""
+        """A linked article that could not be archived: counted (by outcome and by reason), and
+        (if never archived) kept in the ledger's pending list so the next run asks for it again."""
         self.count(outcome)
+        if self.stats is not None:
+            self.stats.inc_value(f"govcrawler/failure/{reason}")
         if self.ledger is None:
             return
         aid = self.article_id(url)
@@ -245,13 +301,18 @@ class SiteState:
             logger.warning("Could not fetch %s (%s): retried next run", url, reason)
         self.failed(url, column, outcome, reason)
 
-    def list_failed(self, url: str, outcome: str, reason: str) -> None:
+    def list_failed(self, url: str, column_url: str, page: int, outcome: str, reason: str) -> None:
+        """A list page that could not be fetched or read: the column's walk stops there; the
+        first such page is the column's reason in the report."""
         if self.stats is not None:
             self.stats.inc_value("govcrawler/failed/list_page")
+        walk = self.column(column_url)
+        if walk.reason is None:
+            walk.failed_page, walk.reason = page, reason
         if outcome == "blocked":
             self.count("blocked")
         else:
-            logger.warning("Could not fetch list page %s (%s)", url, reason)
+            logger.warning("Could not read list page %s (%s)", url, reason)
 
     # ---- after the durable write ---------------------------------------------------------------
 

@@ -27,6 +27,8 @@ FAST = {
     "DOWNLOAD_TIMEOUT": "1",
     "RETRY_TIMES": "2",
     "GOVCRAWLER_BOILERPLATE_DIR": "",
+    # The tests read Scrapy's stats dump and INFO lines (`govcrawler crawl` is quiet by default).
+    "LOG_LEVEL": "INFO",
 }
 
 
