@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
@@ -12,15 +11,11 @@ from lxml import html as lxml_html
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.dates import date_from_url, parse_datetime
+from govcrawler.extraction.entries import ListEntry
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import SiteProfile
 
-
-@dataclass(frozen=True)
-class ListEntry:
-    url: str
-    title: str
-    date: str | None  # YYYY-MM-DD shown in the list (or carried by the URL), for `since`
+__all__ = ["ListEntry", "article_links"]  # ListEntry lives in entries.py, shared with discovery
 
 
 def _entry_date(item: lxml_html.HtmlElement, profile: SiteProfile, url: str) -> str | None:
