@@ -84,3 +84,33 @@ def test_key_must_match_file_name(tmp_path: Path) -> None:
     path.write_text(VALID.format(key="demo"), "utf-8")
     with pytest.raises(ProfileError, match="file name"):
         load_profile(path)
+
+
+def test_profile_of_key_name_domains_and_columns_only_loads(tmp_path: Path) -> None:
+    """A minimal profile (issue 14): no [list], no [pagination], no [evidence]."""
+    path = tmp_path / "demo.toml"
+    path.write_text(
+        'key = "demo"\nname = "某市纪委监委"\ndomains = ["www.example.gov.cn"]\n'
+        '[[columns]]\nname = "审查调查"\nurl = "http://www.example.gov.cn/scdc/"\n',
+        "utf-8",
+    )
+    profile = load_profile(path)
+    assert profile.list.items is None and profile.list.article_url is None
+    assert profile.evidence.status == "inferred" and profile.evidence.date == ""
+
+
+def test_inferred_status_is_accepted_and_a_partial_evidence_table_is_not(tmp_path: Path) -> None:
+    inferred = VALID.replace('status = "described"', 'status = "inferred"')
+    path = tmp_path / "demo.toml"
+    path.write_text(inferred.format(key="demo"), "utf-8")
+    assert load_profile(path).evidence.status == "inferred"
+    path.write_text(VALID.format(key="demo").replace('date = "2018-06-07"\n', ""), "utf-8")
+    with pytest.raises(ProfileError, match=r"'evidence\.date'"):
+        load_profile(path)
+
+
+def test_an_empty_list_table_is_discovery_but_a_date_alone_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    path.write_text(path.read_text("utf-8").replace("article_url", "date = 'span'\n#"), "utf-8")
+    with pytest.raises(ProfileError, match="needs 'article_url'"):
+        load_profile(path)

@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.dates import date_from_url, parse_datetime
+from govcrawler.extraction.discovery import discover_links
 from govcrawler.extraction.entries import ListEntry
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import SiteProfile
@@ -50,11 +51,14 @@ def _candidates(
 def article_links(html: str, page_url: str, profile: SiteProfile) -> list[ListEntry]:
     """Article links of a list page: inside the profile's `items` (if set), matching `article_url`
     (if set), on the profile's domains; each URL once, in page order. With `script_links`, URLs
-    written in the list's <script> text count too (贵州's `var str_1 = "…"`, Hanweb records)."""
+    written in the list's <script> text count too (贵州's `var str_1 = "…"`, Hanweb records).
+    A profile without [list] rules (a minimal profile) has its links found by discovery."""
+    rules = profile.list
+    if rules.items is None and rules.article_url is None:
+        return discover_links(html, page_url, profile.domains)
     root = parse_html(html)
     if root is None:
         return []
-    rules = profile.list
     items = (
         [v for v in rules.items.select(root) if isinstance(v, lxml_html.HtmlElement)]
         if rules.items

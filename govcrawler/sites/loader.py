@@ -133,7 +133,8 @@ def _list_rules(path: Path, lst: _Reader) -> ListRules:
         lst.regex("article_url"), lst.selector("items"), lst.selector("date"), script_re
     )
     lst.done()
-    if rules.article_url is None and rules.items is None:
+    # No [list] at all: the list pages' article links are found by discovery (issue 14).
+    if lst.table and rules.article_url is None and rules.items is None:
         raise ProfileError(f"{path}: [list] needs 'article_url' and/or 'items'")
     if rules.script_links is not None and rules.article_url is None:
         raise ProfileError(f"{path}: 'list.script_links' needs 'list.article_url' to filter them")
@@ -227,9 +228,10 @@ def load_profile(path: Path) -> SiteProfile:
         raise ProfileError(f"{path}: key 'incremental.recheck_days' must be 0 or more")
 
     ev = top.sub("evidence")
+    required = bool(ev.table)  # no [evidence] table: the profile claims nothing (status inferred)
     evidence = Evidence(
-        status=ev.get("status", str, required=True),
-        date=ev.get("date", str, required=True),
+        status=ev.get("status", str, "inferred", required=required),
+        date=ev.get("date", str, "", required=required),
         sources=ev.strings("sources"),
         notes=ev.get("notes", str, ""),
     )

@@ -24,7 +24,9 @@ PAGINATION_KEYS: dict[str, frozenset[str]] = {
     "none": frozenset(),
 }
 PAGINATION_KINDS = tuple(PAGINATION_KEYS)
-EVIDENCE_STATUSES = ("captured", "described")
+# captured: checked against real captures; described: written from descriptions of the site;
+# inferred: written by `govcrawler add-site` from the column pages alone (issue 14).
+EVIDENCE_STATUSES = ("captured", "described", "inferred")
 
 
 # The selector lists of an [article] table (each a list tried in order).
