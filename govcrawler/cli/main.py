@@ -21,6 +21,7 @@ COMMANDS = (
     "capture",
     "sites",
     "check-site",
+    "add-site",
     "query",
     "stats",
     "index",

@@ -196,7 +196,8 @@ def _id_regex(url: str) -> str | None:
 
 def infer_id_pattern(urls: Sequence[str]) -> str | None:
     """An `id_pattern` (group 1 = the document id) that every URL given agrees on and that
-    gives them distinct ids; None when the URLs carry no id or disagree."""
+    gives distinct URLs distinct ids; None when the URLs carry no id or disagree."""
+    urls = list(dict.fromkeys(urls))
     proposals = Counter(r for u in urls if (r := _id_regex(u)))
     if not proposals:
         return None
