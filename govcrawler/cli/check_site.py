@@ -6,8 +6,10 @@ the blocked-page checks all apply); without `--live` they are replayed from the 
 fixtures/KEY. The report says, per column: HTTP status, list entries and article links found,
 the pagination family's next page and why; for the article: which selector of each [article]
 rule matched, the fields extracted with their evidence, and whether the profile or the generic
-extractor produced the body. Exit status 0 when every column has article links and the article
-body came from the profile, else 1.
+extractor produced the body; per column also what list discovery finds on the page and whether
+the profile's list selector drifted from it, and at the end the rules the pages suggest
+(issue 14). Exit status 0 when every column has article links and the article body came from
+the profile, else 1.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from twisted.python.failure import Failure
 from govcrawler.cli.demo import DEMO_CAPTURES
 from govcrawler.extraction.article import Extraction, extract_article, parse_html
 from govcrawler.extraction.decode import decode_html
+from govcrawler.extraction.discovery import discover_links
+from govcrawler.extraction.drift import list_drift
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import explain_next_page
+from govcrawler.extraction.proposal import ColumnPage, propose
 from govcrawler.sites import ARTICLE_RULE_NAMES, ArticleRules, SiteProfile, get_profile
 from govcrawler.spiders.page_response import content_type
 from govcrawler.spiders.site_spider import SiteSpider
@@ -50,6 +55,10 @@ class ListReport:
     links: list[str] = field(default_factory=list)
     next_page: str | None = None
     pagination: str = ""
+    discovered: list[str] = field(default_factory=list)  # article links discovery found
+    drift: str = ""  # the drift verdict (profile links against discovery's)
+    drifted: bool = False
+    html: str = field(default="", repr=False)  # the decoded page, for the proposal
 
 
 @dataclass
@@ -74,6 +83,7 @@ class SiteReport:
     mode: str  # replay | live
     columns: list[ListReport] = field(default_factory=list)
     article: ArticleReport | None = None
+    proposal: dict[str, Any] = field(default_factory=dict)  # rules inferred from the pages
 
     @property
     def ok(self) -> bool:
@@ -85,7 +95,10 @@ class SiteReport:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        data = {**asdict(self), "ok": self.ok}
+        for column in data["columns"]:
+            del column["html"]
+        return data
 
 
 # ---- pure core --------------------------------------------------------------------------------
@@ -103,6 +116,18 @@ def check_list(
     report.links = [e.url for e in article_links(decoded.text, url, profile)]
     step = explain_next_page(decoded.text, url, profile.pagination, 1)
     report.next_page, report.pagination = step.url, step.how
+    report.discovered = [e.url for e in discover_links(decoded.text, url, profile.domains)]
+    verdict = list_drift(report.links, report.discovered)
+    report.drift, report.drifted, report.html = verdict.reason, verdict.drifted, decoded.text
+
+
+def propose_rules(report: SiteReport, profile: SiteProfile) -> dict[str, Any]:
+    """The [list]/[pagination]/id_pattern the fetched column pages suggest (empty without any)."""
+    pages = [ColumnPage(c.column, c.final_url or c.url, c.html) for c in report.columns if c.html]
+    if not pages:
+        return {}
+    proposal = propose(pages, profile.key, profile.name)
+    return {**proposal.tables(), "notes": list(proposal.notes)}
 
 
 def rule_matches(html: str, rules: ArticleRules) -> dict[str, str]:
@@ -172,6 +197,10 @@ def format_report(report: SiteReport, profile: SiteProfile) -> str:
         if not col.links:
             lines.append("  WARNING: no article links (check [list] items / article_url)")
         lines.append(f"  next page: {col.next_page or 'none'} ({col.pagination})")
+        lines.append(
+            f"  discovery: {len(col.discovered)} article links"
+            + (f"; DRIFT: {col.drift}" if col.drifted else "")
+        )
     art = report.article
     lines.append("")
     if art is None:
@@ -196,8 +225,27 @@ def format_report(report: SiteReport, profile: SiteProfile) -> str:
             for name, value in art.fields.items():
                 where = art.evidence.get(name)
                 lines.append(f"  {name}: {value}" + (f"  [{where}]" if where else ""))
+    if report.proposal:
+        lines += ["", "proposed rules (inferred from the column pages; paste what fits):"]
+        for name, value in report.proposal.items():
+            if name == "notes":
+                lines += [f"  # {note}" for note in value]
+            elif isinstance(value, dict):
+                lines.append(f"  [{name}]")
+                lines += [f"  {k} = {_toml_value(v)}" for k, v in value.items()]
+            else:
+                lines.append(f"  {name} = {_toml_value(value)}")
     lines += ["", "verdict: " + ("OK" if report.ok else "NEEDS ATTENTION")]
     return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML literal for the proposal's values: regexes and selectors as '…' literal strings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and "'" not in value:
+        return f"'{value}'"
+    return json.dumps(value, ensure_ascii=False)
 
 
 # ---- Scrapy shell -------------------------------------------------------------------------------
@@ -319,6 +367,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"no captures for {profile.key} in {args.fixtures} (use --live?)")
     with tempfile.TemporaryDirectory(prefix="govcrawler-check-") as scratch:
         report = run_check(profile, check_settings(args.live, args.fixtures, Path(scratch)))
+    report.proposal = propose_rules(report, profile)
     print(
         json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
         if args.json

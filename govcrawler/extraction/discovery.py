@@ -6,10 +6,13 @@ that name a document (`…/202603/t20260312_470231.html`). Navigation, breadcrum
 pagers are short words linking to folders and index pages. So: every same-site link is a
 candidate; candidates are grouped by the markup path of their entry (tags and classes of the
 list container and above, tags only inside an entry, so `li.odd`/`li.even` stay together);
-each link is scored on its title length, a date next to it, its URL's shape and whether it sits
-in the column's own folder; the best-scoring group is the list. A group elsewhere on the page
-joins it only when its URLs have the same shape and live in the column's folder (an overview
-page with several sub-lists), never a sidebar of another column's news.
+each link is scored on its title length, a date next to it and its URL's shape (a document id or
+a dated path; not a folder, an index page or a section without an id), and an article URL the
+column owns (in its folder, or carrying its number: Hanweb `col232` → `art_232_…`) scores more.
+The best group is the list: one the column owns before any other, then the highest total. A
+group elsewhere on the page joins it only when its URLs end in the same shape and the column
+owns them (an overview page with several sub-lists), never a sidebar of another column's news.
+Links whose text is a number or a pager word are never articles.
 
 Links written by scripts (贵州 2018 `var str_1 = "./…"`, Hanweb's `<record><![CDATA[…]]>`) and
 entries left inside an HTML comment (a template whose server-side list is commented out while a
@@ -185,6 +188,8 @@ def _candidates(root: HtmlElement, page_url: str, domains: Sequence[str]) -> lis
             continue
         text = normalize_space(anchor.text_content())
         title = normalize_space(anchor.get("title") or "")
+        if _is_pager_text(text) and not title:
+            continue  # a pager's 2, 下一页, 尾页 (or a year menu's 2024): never an article
         links.append(_Link(url, title if len(title) > len(text) else text, anchor, order))
     return links
 
@@ -256,8 +261,12 @@ def _find_date(link: _Link) -> None:
 # ---- scoring ------------------------------------------------------------------------------------
 
 
+def _is_pager_text(text: str) -> bool:
+    return text.lower() in NAV_WORDS or text.strip("[]【】()（）<>《》 ").isdigit()
+
+
 def _text_score(text: str) -> float:
-    if text.lower() in NAV_WORDS or text.strip("[]【】()（）<>《》 ").isdigit():
+    if _is_pager_text(text):
         return -3.0
     size = len(text.replace(" ", ""))
     if size >= 12:
@@ -269,7 +278,28 @@ def _text_score(text: str) -> float:
     return -1.0 if size >= 3 else -2.0
 
 
-def _score(link: _Link, column_folder: str) -> float:
+@dataclass(frozen=True)
+class _Column:
+    """What ties a URL to the column: its folder (not the site root) and the numbers its path
+    carries (Hanweb `col/col232/` → articles `art_232_…`)."""
+
+    folder: str
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, url: str) -> _Column:
+        path = urlsplit(url).path
+        return cls(folder_of(url), frozenset(re.findall(r"(?<!\d)\d{2,6}(?!\d)", path)))
+
+    def owns(self, url: str) -> bool:
+        path = urlsplit(url).path
+        if self.folder != "/" and path.startswith(self.folder):
+            return True
+        numbers = re.findall(r"(?<!\d)\d{2,6}(?!\d)", path)
+        return bool(self.numbers) and any(n in self.numbers for n in numbers)
+
+
+def _score(link: _Link, column: _Column) -> float:
     score = _text_score(link.text)
     if link.dated:
         score += 2.0
@@ -279,10 +309,10 @@ def _score(link: _Link, column_folder: str) -> float:
         score -= 2.0
     elif looks_like_article_url(link.url):
         score += 1.5
+        if column.owns(link.url):  # the column's own article, not a sidebar of other news
+            score += 2.0
     else:  # no document id, no date: another section's page (`jlsc_sggb.php`, `scdc/sggb/zjsc.htm`)
         score -= 1.5
-    if column_folder != "/" and urlsplit(link.url).path.startswith(column_folder):
-        score += 0.5
     entry = link.entry if link.entry is not None else link.anchor
     if len(normalize_space(entry.text_content())) > MAX_ENTRY_TEXT:
         score -= 2.0
@@ -340,6 +370,12 @@ def _dominant_shape(links: Iterable[_Link]) -> str:
     return shapes.most_common(1)[0][0] if shapes else ""
 
 
+def _tail(shape: str) -> str:
+    """The last two steps of a URL shape (`#/t#_#.html`): what the sub-lists of one column
+    overview share while their folders differ."""
+    return "/".join(shape.split("/")[-2:])
+
+
 def _group(key: tuple[str, str], links: list[_Link]) -> LinkGroup:
     container, inner = key
     distinct = list({link.url: link for link in links}.values())
@@ -372,15 +408,21 @@ def discover(
     if not links:
         return ListDiscovery((), (), how="no same-site links")
     _entries(links)
-    column_folder = folder_of(canonical_url(column_url or page_url))
+    column = _Column.of(canonical_url(column_url or page_url))
     groups: dict[tuple[str, str], list[_Link]] = {}
     for link in links:
         _find_date(link)
-        link.score = _score(link, column_folder)
+        link.score = _score(link, column)
         groups.setdefault(_group_key(link), []).append(link)
+    # A list the column owns (its folder, its number in the URLs) outranks any other: a longer
+    # dated sidebar of another column's news must not win on size alone.
     ranked = sorted(
         ((_group(key, members), members) for key, members in groups.items()),
-        key=lambda pair: pair[0].score,
+        key=lambda pair: (
+            sum(1 for u in pair[0].urls if column.owns(u)) * 2 > len(pair[0].urls)
+            and pair[0].score >= MIN_LIST_SCORE,
+            pair[0].score,
+        ),
         reverse=True,
     )
     best, best_links = ranked[0]
@@ -393,12 +435,11 @@ def discover(
         )
     chosen = [(best, best_links)]
     for group, members in ranked[1:]:
-        under = sum(1 for u in group.urls if urlsplit(u).path.startswith(column_folder))
+        owned = sum(1 for u in group.urls if column.owns(u))
         if (
-            column_folder != "/"
-            and group.shape == best.shape
+            _tail(group.shape) == _tail(best.shape)
             and group.score / max(1, len(group.urls)) >= 1.0
-            and under * 2 >= len(group.urls)
+            and owned * 2 >= len(group.urls)
         ):
             chosen.append((group, members))
     kept: dict[str, _Link] = {}

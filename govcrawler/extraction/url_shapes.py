@@ -30,9 +30,17 @@ PAGING_PARAMS = frozenset(
         "currpage", "p", "pn", "nbegin", "ncount", "start", "offset", "limit", "size", "uid",
     }
 )  # fmt: skip
-# File stems of list (not article) pages: index, index_2, list1, list_15_2, node_122866_2, default.
+# Query parameters that name a category or site section, not a document (`news.php?cid=15`).
+CATEGORY_PARAMS = frozenset(
+    {
+        "cid", "catid", "cat_id", "cateid", "classid", "columnid", "channelid", "sortid", "type",
+        "typeid", "nodeid", "colid", "siteid", "site_id", "webid", "unitid",
+    }
+)  # fmt: skip
+# File stems of list (not article) pages: index, index_2, list1, list_15_2, node_122866_2,
+# default, iList, zwgklist, newslist.
 _LIST_STEM_RE = re.compile(
-    r"^(?:index|list|lists|default|more|node|column|channel|category|col)(?:[_-]?\d+)*$", re.I
+    r"^(?:\w*list|index|default|more|node|column|channel|category|col)(?:[_-]?\d+)*$", re.I
 )
 _PAGE_EXTENSIONS = frozenset(
     {"", ".html", ".htm", ".shtml", ".jhtml", ".xhtml", ".php", ".jsp", ".asp", ".aspx", ".do"}
@@ -63,7 +71,8 @@ def _document_query_value(query: str) -> tuple[str, str] | None:
     """(key, value) of the last all-digit query value (≥ 2 digits) that is not a paging key."""
     found = None
     for key, value in parse_qsl(query, keep_blank_values=True):
-        if value.isdigit() and len(value) >= 2 and key.lower() not in PAGING_PARAMS:
+        lowered = key.lower()
+        if value.isdigit() and len(value) >= 2 and lowered not in PAGING_PARAMS | CATEGORY_PARAMS:
             found = (key, value)
     return found
 
