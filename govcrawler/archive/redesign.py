@@ -50,9 +50,12 @@ def redesign_tree(root: HtmlElement, seed: str = "redesign") -> None:
     if body is None:
         return
     for node in list(body.iter()):
-        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+        if not isinstance(node.tag, str):
             continue
+        _rename(node, seed)
         old_tag = node.tag
+        if old_tag in ("script", "style"):
+            continue
         if old_tag in _WRAPPED:
             parent = node.getparent()
             if parent is not None:
@@ -67,11 +70,14 @@ def redesign_tree(root: HtmlElement, seed: str = "redesign") -> None:
             node.tag = "p" if _only_inline(node) else "div"
         for attr in ("colspan", "rowspan", "cellpadding", "cellspacing", "valign", "width"):
             node.attrib.pop(attr, None)
-        classes = (node.get("class") or "").split()
-        if classes:
-            node.set("class", " ".join(_new_name(c, seed, "class") for c in classes))
-        if node.get("id"):
-            node.set("id", _new_name(node.get("id") or "", seed, "id"))
+
+
+def _rename(node: HtmlElement, seed: str) -> None:
+    classes = (node.get("class") or "").split()
+    if classes:
+        node.set("class", " ".join(_new_name(c, seed, "class") for c in classes))
+    if node.get("id"):
+        node.set("id", _new_name(node.get("id") or "", seed, "id"))
 
 
 def redesign_html(html: str, seed: str = "redesign") -> str:
@@ -81,7 +87,7 @@ def redesign_html(html: str, seed: str = "redesign") -> str:
         return html
     redesign_tree(root, seed)
     doctype = root.getroottree().docinfo.doctype or "<!DOCTYPE html>"
-    return doctype + "\n" + lxml_html.tostring(root, encoding="unicode", method="html")
+    return doctype + "\n" + str(lxml_html.tostring(root, encoding="unicode", method="html"))
 
 
 def redesign_body(body: bytes, content_type: str | None, seed: str = "redesign") -> bytes:

@@ -185,37 +185,44 @@ def article_url_regex(urls: Sequence[str], column_urls: Sequence[str] = ()) -> s
     return unique[0] if len(unique) == 1 else "(?:" + "|".join(unique) + ")"
 
 
-def _id_regex(url: str) -> str | None:
-    """The id regex one URL suggests: group 1 is `document_id(url)`."""
+def _id_regexes(url: str) -> list[str]:
+    """Id regexes one URL suggests, the tightest first: group 1 is `document_id(url)`. A file
+    name whose text around the id varies (广西 `gxjjw59a61d0a-126810.shtml`) needs the loose one."""
     doc = document_id(url)
     if doc is None:
-        return None
+        return []
     parts = urlsplit(url)
     stem, suffix = _stem_and_suffix(parts.path)
     group = "([0-9a-f]+)" if not doc.isdigit() else r"(\d+)"
-    if stem.lower().endswith(doc) or doc in stem.lower():
-        at = stem.lower().rfind(doc)
+    at = stem.lower().rfind(doc)
+    if at >= 0:
         before, after = stem[:at], stem[at + len(doc) :]
-        return "/" + _generalize(before) + group + _generalize(after) + _literal(suffix) + "$"
+        tail = _generalize(after) + _literal(suffix) + "$"
+        return ["/" + _generalize(before) + group + tail, "/[^/]*?" + group + tail]
     found = _document_query_value(parts.query)
-    if found is None:
-        return None
-    return rf"[?&]{_literal(found[0])}={group}(?:&|$)"
+    return [rf"[?&]{_literal(found[0])}={group}(?:&|$)"] if found else []
 
 
-def infer_id_pattern(urls: Sequence[str]) -> str | None:
-    """An `id_pattern` (group 1 = the document id) that every URL given agrees on and that
-    gives distinct URLs distinct ids; None when the URLs carry no id or disagree."""
-    urls = list(dict.fromkeys(urls))
-    proposals = Counter(r for u in urls if (r := _id_regex(u)))
-    if not proposals:
-        return None
-    pattern, _ = proposals.most_common(1)[0]
+def _fits(pattern: str, urls: list[str]) -> bool:
+    """Every URL gives its document id under `pattern`, and distinct URLs distinct ids."""
     compiled = re.compile(pattern)
     ids = []
     for url in urls:
         match = compiled.search(url)
         if not match or match[1].lower() != document_id(url):
-            return None
+            return False
         ids.append(match[1])
-    return pattern if len(set(ids)) == len(ids) else None
+    return len(set(ids)) == len(ids)
+
+
+def infer_id_pattern(urls: Sequence[str]) -> str | None:
+    """An `id_pattern` (group 1 = the document id) that every URL given agrees on and that
+    gives distinct URLs distinct ids; None when the URLs carry no id or disagree."""
+    unique = list(dict.fromkeys(urls))
+    for rank in (0, 1):
+        proposals = Counter(r[rank] for u in unique if len(r := _id_regexes(u)) > rank)
+        if proposals:
+            pattern = proposals.most_common(1)[0][0]
+            if _fits(pattern, unique):
+                return pattern
+    return None
