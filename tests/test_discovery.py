@@ -206,3 +206,18 @@ def test_redesign_keeps_a_gbk_page_in_gbk() -> None:
         == decode_html(capture.body, capture.content_type).encoding
     )
     assert "案件查处" in decode_html(out, capture.content_type).text
+
+
+def test_discovered_dates_agree_with_the_profiles_list_dates() -> None:
+    """The date a `since` filter reads: where the profile's [list] rules give one, discovery
+    gives the same."""
+    compared = 0
+    for page in FIXTURE_LISTS:
+        by_profile = {
+            e.url: e.date for e in article_links(page.html, page.url, get_profile(page.site))
+        }
+        for entry in discover_links(page.html, page.url):
+            if by_profile.get(entry.url) is not None:
+                assert entry.date == by_profile[entry.url], (page.name, entry.url)
+                compared += 1
+    assert compared >= 100

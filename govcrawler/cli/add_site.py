@@ -25,7 +25,13 @@ from govcrawler.archive.captures import Capture, CaptureIndex
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.decode import decode_html
-from govcrawler.extraction.proposal import ColumnPage, Proposal, pagination_table, propose
+from govcrawler.extraction.proposal import (
+    ColumnPage,
+    Proposal,
+    pagination_table,
+    propose,
+    toml_literal,
+)
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import KEY_RE, PROFILES_DIR_ENV, Evidence, all_profiles, load_profile
 from govcrawler.sites.minimal import profile_toml
@@ -155,7 +161,7 @@ def _comment(proposal: Proposal, key: str, sources: str) -> str:
     tables = proposal.tables()
     if "list" in tables:
         lines += ["", "Proposed [list] rules (optional: selectors only speed up and pin the list):"]
-        lines += [f"  {k} = {v!r}" for k, v in tables["list"].items()]
+        lines += [f"  {k} = {toml_literal(v)}" for k, v in tables["list"].items()]
     return "\n".join(lines)
 
 

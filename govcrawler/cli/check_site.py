@@ -35,7 +35,7 @@ from govcrawler.extraction.discovery import discover_links
 from govcrawler.extraction.drift import list_drift
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import explain_next_page
-from govcrawler.extraction.proposal import ColumnPage, propose
+from govcrawler.extraction.proposal import ColumnPage, propose, toml_literal
 from govcrawler.sites import ARTICLE_RULE_NAMES, ArticleRules, SiteProfile, get_profile
 from govcrawler.spiders.page_response import content_type
 from govcrawler.spiders.site_spider import SiteSpider
@@ -232,20 +232,11 @@ def format_report(report: SiteReport, profile: SiteProfile) -> str:
                 lines += [f"  # {note}" for note in value]
             elif isinstance(value, dict):
                 lines.append(f"  [{name}]")
-                lines += [f"  {k} = {_toml_value(v)}" for k, v in value.items()]
+                lines += [f"  {k} = {toml_literal(v)}" for k, v in value.items()]
             else:
-                lines.append(f"  {name} = {_toml_value(value)}")
+                lines.append(f"  {name} = {toml_literal(value)}")
     lines += ["", "verdict: " + ("OK" if report.ok else "NEEDS ATTENTION")]
     return "\n".join(lines)
-
-
-def _toml_value(value: Any) -> str:
-    """A TOML literal for the proposal's values: regexes and selectors as '…' literal strings."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and "'" not in value:
-        return f"'{value}'"
-    return json.dumps(value, ensure_ascii=False)
 
 
 # ---- Scrapy shell -------------------------------------------------------------------------------

@@ -82,7 +82,6 @@ class LinkGroup:
     """One group of same-path links: how it was found and how well it scored."""
 
     path: str  # the entries' markup path, as a CSS-like string (`ul.list_news_dl2 > li`)
-    container: str  # CSS selector of the container (`ul.list_news_dl2`)
     item: str  # CSS selector of one entry relative to the page (`ul.list_news_dl2 > li`)
     urls: tuple[str, ...]
     score: float
@@ -221,16 +220,18 @@ def _date_in(text: str) -> tuple[str | None, bool]:
 
 
 def _own_text(entry: HtmlElement, anchor: HtmlElement) -> Iterator[str]:
-    """Text pieces of the entry outside the anchor (the date cell, the span after the title)."""
+    """Text pieces of the entry outside the anchor (the date cell, the text after the title)."""
     for node in entry.iter():
-        if node is anchor or anchor in node.iterancestors():
+        if node is anchor:
+            if anchor.tail:
+                yield anchor.tail
             continue
-        if node is not entry and (node.tag is etree.Comment or node.tag == "script"):
+        if any(a is anchor for a in node.iterancestors()):
             continue
-        inside_anchor = any(a is anchor for a in node.iterancestors())
-        if node.text and not inside_anchor and node.tag not in ("script", "style"):
+        skipped = node.tag in (etree.Comment, "script", "style")
+        if node.text and not skipped:
             yield node.text
-        if node is not entry and node.tail and not inside_anchor:
+        if node is not entry and node.tail:
             yield node.tail
 
 
@@ -383,7 +384,6 @@ def _group(key: tuple[str, str], links: list[_Link]) -> LinkGroup:
     entry_tag = entry_steps[0].split(".")[0]
     return LinkGroup(
         path=f"{container} > {inner}",
-        container=_css(container),
         item=f"{_css(container)} > {entry_tag}",
         urls=tuple(link.url for link in distinct),
         score=round(sum(max(0.0, link.score) for link in distinct), 2),

@@ -30,18 +30,8 @@ from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import Pagination
 
 NEXT_WORDS = (
-    "下一页",
-    "下页",
-    "后页",
-    "下一頁",
-    "next",
-    "next page",
-    ">",
-    "›",
-    "»",
-    "下一页>",
-    "下一页>>",
-)
+    "下一页", "下页", "后页", "下一頁", "next", "next page", ">", "›", "»", "下一页>", "下一页>>",
+)  # fmt: skip
 FIRST_WORDS = ("首页", "第一页", "first", "1")
 LAST_WORDS = ("尾页", "末页", "最后一页", "last")
 BACK_WORDS = (*FIRST_WORDS, "上一页", "上页", "前页", "prev", "previous", "<", "‹", "«")

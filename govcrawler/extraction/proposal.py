@@ -9,6 +9,7 @@ found) and the check is reported with it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -79,6 +80,16 @@ class Proposal:
             data["list"] = listing
         data["pagination"] = pagination_table(self.pagination)
         return data
+
+
+def toml_literal(value: Any) -> str:
+    """A proposal value as TOML: regexes and selectors as '…' literal strings (backslashes
+    stay single, as a profile writes them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and "'" not in value and "\n" not in value:
+        return f"'{value}'"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def pagination_table(pagination: Pagination) -> dict[str, Any]:
