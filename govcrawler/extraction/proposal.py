@@ -160,9 +160,10 @@ def _reproduces(
 def _pagination(
     pages: Sequence[ColumnPage], guesses: Sequence[PagingGuess]
 ) -> tuple[Pagination, str]:
-    """One [pagination] for every column: the kind most first pages show, with params only when
-    they agree (a template relative to one column's folder must fit the others), checked by
-    running the family on each page."""
+    """One [pagination] for every column: the kind most first pages show, with the params of the
+    first page showing it; the note says on how many columns that rule, run through the family
+    code, gives the next page discovery found (a template relative to one column's folder may
+    not fit the others)."""
     kinds = Counter(g.kind for g in guesses if g.kind != "none")
     if not kinds:
         return Pagination(), "no pager on any column's first page"
