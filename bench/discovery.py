@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from govcrawler.archive.redesign import redesign_captures
 from govcrawler.discovery_evaluation import (
     UNKNOWN,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from govcrawler.extraction.decode import decode_html
 
 UNKNOWN = "unknown"  # a page whose next page nobody could check: pagination is not scored

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml.html import HtmlElement
 
-from govcrawler.archive.captures import load_captures
+from govcrawler.archive.capture_files import load_captures
 from govcrawler.archive.redesign import redesign_body, redesign_captures, redesign_html
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.discovery_evaluation import (

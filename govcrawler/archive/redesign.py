@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from govcrawler.archive.captures import CAPTURE_SUFFIX, read_capture
+from govcrawler.archive.capture_files import CAPTURE_SUFFIX, read_capture
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.decode import decode_html
 

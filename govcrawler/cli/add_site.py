@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from govcrawler.archive.captures import Capture, CaptureIndex
+from govcrawler.archive.capture_files import Capture, CaptureIndex
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.decode import decode_html
@@ -33,7 +33,8 @@ from govcrawler.extraction.proposal import (
     toml_literal,
 )
 from govcrawler.extraction.urls import canonical_url
-from govcrawler.sites import KEY_RE, PROFILES_DIR_ENV, Evidence, all_profiles, load_profile
+from govcrawler.sites import PROFILES_DIR_ENV, Evidence, all_profiles, load_profile
+from govcrawler.sites.loader import KEY_RE
 from govcrawler.sites.minimal import profile_toml
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[_|｜]|——+|--+|\s-\s)\s*")
@@ -107,7 +108,7 @@ def fetch_live(urls: list[str], settings: list[str], folder: Path) -> list[str]:
     URLs that could not be fetched."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415 (Scrapy only for a live fetch)
 
-    from govcrawler.archive.capture import CaptureSpider  # noqa: PLC0415
+    from govcrawler.archive.capture_spider import CaptureSpider  # noqa: PLC0415
     from govcrawler.cli.capture import capture_settings  # noqa: PLC0415
 
     process = CrawlerProcess(capture_settings(argparse.Namespace(warc=None, settings=settings)))

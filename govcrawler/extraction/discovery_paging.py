@@ -25,9 +25,9 @@ from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.discovery import expand_hidden_links
 from govcrawler.extraction.pagination import NextPage, explain_next_page
-from govcrawler.extraction.selectors import compile_selector
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import Pagination
+from govcrawler.sites.selectors import compile_selector
 
 NEXT_WORDS = (
     "下一页", "下页", "后页", "下一頁", "next", "next page", ">", "›", "»", "下一页>", "下一页>>",

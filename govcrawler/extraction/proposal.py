@@ -21,7 +21,6 @@ from govcrawler.extraction.discovery import ListDiscovery, discover
 from govcrawler.extraction.discovery_paging import PagingGuess, discover_pagination
 from govcrawler.extraction.listing import article_links
 from govcrawler.extraction.pagination import explain_next_page
-from govcrawler.extraction.selectors import SelectorError, compile_selector
 from govcrawler.extraction.url_shapes import article_url_regex, infer_id_pattern
 from govcrawler.sites import (
     DEFAULT_SCRIPT_LINK_RE,
@@ -32,6 +31,7 @@ from govcrawler.sites import (
     Pagination,
     SiteProfile,
 )
+from govcrawler.sites.selectors import SelectorError, compile_selector
 
 # A proposed [list] rule must find at least this share of discovery's links on every page.
 REPRODUCED_SHARE = 0.9
