@@ -28,8 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from govcrawler.archive.capture_files import load_captures
-from govcrawler.archive.redesign import redesign_captures
-from govcrawler.discovery_evaluation import (
+from govcrawler.archive.labelled_lists import (
     UNKNOWN,
     LabelledPage,
     LinkScore,
@@ -37,6 +36,7 @@ from govcrawler.discovery_evaluation import (
     hand_written_pages,
     real_pages,
 )
+from govcrawler.archive.redesign import redesign_captures
 from govcrawler.evaluation import body_score, leaked_phrases
 from govcrawler.extraction.discovery import discover
 from govcrawler.extraction.discovery_paging import discover_pagination

@@ -14,9 +14,7 @@ import pytest
 from lxml.html import HtmlElement
 
 from govcrawler.archive.capture_files import load_captures
-from govcrawler.archive.redesign import redesign_body, redesign_captures, redesign_html
-from govcrawler.cleaning.text import normalize_space
-from govcrawler.discovery_evaluation import (
+from govcrawler.archive.labelled_lists import (
     UNKNOWN,
     LabelledPage,
     LinkScore,
@@ -24,6 +22,8 @@ from govcrawler.discovery_evaluation import (
     hand_written_pages,
     real_pages,
 )
+from govcrawler.archive.redesign import redesign_body, redesign_captures, redesign_html
+from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.discovery import discover, discover_links, expand_hidden_links

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from govcrawler.archive.capture_files import load_captures
-from govcrawler.discovery_evaluation import fixture_list_pages
+from govcrawler.archive.labelled_lists import fixture_list_pages
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.drift import list_drift
 from govcrawler.extraction.proposal import ColumnPage, propose

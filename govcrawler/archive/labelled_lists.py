@@ -1,4 +1,4 @@
-"""List-discovery measures shared by `bench/discovery.py` and the tests (issue 14).
+"""Labelled list pages and link scores, shared by `bench/discovery.py` and the tests (issue 14).
 
 A labelled page is a list page with the article links a person marked on it (and its next page
 when that is known): our fixtures' list captures (`.expected.json`), the hand-written family
