@@ -107,3 +107,14 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
         if name != "govcrawler" and name not in sys.stdlib_module_names
     }
     assert {name: dist for name, dist in used.items() if dist not in declared} == {}
+
+
+def test_the_demo_captures_ship_inside_the_package() -> None:
+    """`pip install .` then `govcrawler demo` works anywhere: the bundled captures are package
+    data (govcrawler/demo_captures links to fixtures/, and setuptools copies what it links)."""
+    from govcrawler.cli.demo import DEMO_CAPTURES  # noqa: PLC0415  (imports Scrapy)
+
+    package_data = _project()["tool"]["setuptools"]["package-data"]["govcrawler"]  # type: ignore[index]
+    assert "demo_captures/**/*" in package_data
+    assert DEMO_CAPTURES.resolve() == (ROOT / "fixtures").resolve()
+    assert (DEMO_CAPTURES / "ccdi").is_dir() and (DEMO_CAPTURES / "anhui" / "robots.txt").is_file()

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
 from govcrawler.query.index import bad_lines, connect, file_paths, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
 from govcrawler.query.records import DEFAULT_DATA, locate
@@ -103,11 +106,21 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
     articles, default = locate(args.data)
     args.articles, args.index_path = articles, args.index or default
     conn = connect(args.index_path)
-    result = refresh(
-        conn, articles, rebuild=rebuild, progress=_progress if sys.stderr.isatty() else None
-    )
-    if sys.stderr.isatty() and result.files:
-        print(file=sys.stderr)
+    # A progress bar on a terminal only (a large archive takes a while); nothing under cron.
+    with Progress(
+        TextColumn("indexing new archive files"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        disable=not sys.stderr.isatty(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("index", total=None)
+        result = refresh(
+            conn,
+            articles,
+            rebuild=rebuild,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     if result.rebuilt and result.rebuilt not in ("new index", "asked for"):
         print(f"govcrawler: rebuilt the search index ({result.rebuilt})", file=sys.stderr)
     if result.files:
@@ -126,10 +139,6 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
                 file=sys.stderr,
             )
     return conn
-
-
-def _progress(done: int, total: int) -> None:
-    print(f"\rgovcrawler: indexing new archive files: {done}/{total}", end="", file=sys.stderr)
 
 
 def listed(values: list[str]) -> list[str]:
