@@ -7,22 +7,74 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypedDict
 
 # 2: version/supersedes on every record, tombstones; 3: warc_file/warc_record_id/warc_offset/
-# payload_digest, the WARC capture each record was made from
-SCHEMA_VERSION = 3
+# payload_digest, the WARC capture each record was made from; 4: images[] and attachments[]
+# entries say where the file itself is archived (or why it is not), attachments their text
+SCHEMA_VERSION = 4
+
+#: `reason` of a file entry made by extraction alone (`govcrawler extract`): nobody fetched it.
+NOT_FETCHED = "not_fetched"
 
 
 class Image(TypedDict):
-    """An image inside the article body; `caption` is the text shown with it, if any."""
+    """An image inside the article body; `caption` is the text shown with it, if any. The other
+    fields say where the image is archived (spiders/files.py), or `reason` why it is not."""
 
     url: str
     caption: str | None
+    content_type: str | None
+    size: int | None
+    sha256: str | None
+    warc_file: str | None
+    warc_record_id: str | None
+    warc_offset: int | None
+    reason: str | None
 
 
 class Attachment(TypedDict):
-    """A file linked from the article (附件): absolute URL and its link text."""
+    """A file linked from the article (附件): absolute URL and its link text, where the file is
+    archived (or `reason` why not), and the text of a PDF or Word file."""
 
     url: str
     title: str
+    content_type: str | None
+    size: int | None
+    sha256: str | None
+    warc_file: str | None
+    warc_record_id: str | None
+    warc_offset: int | None
+    reason: str | None
+    text: str | None
+
+
+def new_image(url: str, caption: str | None) -> Image:
+    """An image as extraction finds it: not fetched yet."""
+    return Image(
+        url=url,
+        caption=caption,
+        content_type=None,
+        size=None,
+        sha256=None,
+        warc_file=None,
+        warc_record_id=None,
+        warc_offset=None,
+        reason=NOT_FETCHED,
+    )
+
+
+def new_attachment(url: str, title: str) -> Attachment:
+    """An attachment as extraction finds it: not fetched yet."""
+    return Attachment(
+        url=url,
+        title=title,
+        content_type=None,
+        size=None,
+        sha256=None,
+        warc_file=None,
+        warc_record_id=None,
+        warc_offset=None,
+        reason=NOT_FETCHED,
+        text=None,
+    )
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govcrawler.extraction.article import Extraction, extract_article, parse_html
 from govcrawler.extraction.blocks import element_attachments, element_images, element_lines
+from govcrawler.item import new_attachment, new_image
 
 BODY = """<html><body><div id="c">
 <p>第一段<span>接着</span>写。</p><p>&nbsp;</p>
@@ -29,10 +30,10 @@ def test_images_and_attachments_are_absolute() -> None:
     content = root.get_element_by_id("c")
     base = "https://www.ccdi.gov.cn/yaowenn/202603/t20260318_470355.html"
     assert element_images(content, base) == [
-        {"url": "https://www.ccdi.gov.cn/yaowenn/202603/W0202.jpg", "caption": "会议现场"}
+        new_image("https://www.ccdi.gov.cn/yaowenn/202603/W0202.jpg", "会议现场")
     ]
     assert element_attachments(content, base) == [
-        {"url": "https://www.ccdi.gov.cn/yaowenn/202603/P0202.pdf", "title": "名单.pdf"}
+        new_attachment("https://www.ccdi.gov.cn/yaowenn/202603/P0202.pdf", "名单.pdf")
     ]
 
 

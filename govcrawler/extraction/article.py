@@ -23,6 +23,7 @@ from govcrawler.extraction.blocks import (
     element_lines,
     is_hidden,
     linked_lines,
+    marked_attachments,
     tag_of,
 )
 from govcrawler.extraction.body import Body, choose_body, drop_link_lists
@@ -201,7 +202,12 @@ def extract_article(
         editor=fields.get("editor"),
         column=fields.get("column"),
         images=images,
-        attachments=element_attachments(body.element, url),
+        attachments=marked_attachments(
+            root,
+            url,
+            profile.files.links if profile else (),
+            element_attachments(body.element, url),
+        ),
         extractor="generic" if body.generic else "profile",
         evidence=fields.evidence,
         fallback=body.fallback,

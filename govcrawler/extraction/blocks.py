@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.urls import canonical_url
-from govcrawler.item import Attachment, Image
+from govcrawler.item import Attachment, Image, new_attachment, new_image
+from govcrawler.sites.selectors import CompiledSelector
 
 BLOCK_TAGS = frozenset(
     [
@@ -207,7 +209,7 @@ def element_images(root: HtmlElement, base_url: str) -> list[Image]:
         if url and url not in seen:
             seen.add(url)
             caption = normalize_space(img.get("alt") or img.get("title") or "") or None
-            images.append({"url": url, "caption": caption})
+            images.append(new_image(url, caption))
     return images
 
 
@@ -227,5 +229,28 @@ def element_attachments(root: HtmlElement, base_url: str) -> list[Attachment]:
         if path.endswith(_ATTACHMENT_SUFFIXES):
             seen.add(url)
             title = normalize_space(link.text_content()) or path.rsplit("/", 1)[-1]
-            found.append({"url": url, "title": title})
+            found.append(new_attachment(url, title))
+    return found
+
+
+def marked_attachments(
+    root: HtmlElement, base_url: str, selectors: Iterable[CompiledSelector], known: list[Attachment]
+) -> list[Attachment]:
+    """`known` plus the links a profile's `[files] links` selectors mark anywhere on the page (an
+    `<a>` element or its `@href`), whatever their suffix: a download script such as
+    `downfile.jsp?…` serves a file without one."""
+    found = list(known)
+    seen = {a["url"] for a in found}
+    for selector in selectors:
+        for value in selector.select(root):
+            if isinstance(value, HtmlElement):
+                href, title = value.get("href", ""), normalize_space(value.text_content())
+            elif isinstance(value, str):
+                href, title = value, ""
+            else:
+                continue
+            url = _absolute(base_url, href)
+            if url and url not in seen:
+                seen.add(url)
+                found.append(new_attachment(url, title or urlsplit(url).path.rsplit("/", 1)[-1]))
     return found

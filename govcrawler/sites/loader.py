@@ -23,6 +23,7 @@ from govcrawler.sites.profile import (
     ArticleRules,
     Column,
     Evidence,
+    FileRules,
     ListRules,
     Pagination,
     SiteProfile,
@@ -179,6 +180,9 @@ def _pagination(path: Path, pag: _Reader) -> Pagination:
     return pagination
 
 
+# A host name as `domains` and `files.hosts` hold them: no scheme, path or port.
+_HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
 # `{page}` or `{page:08d}` (a zero-padded page number, 辽宁 2018 `…_00000001.shtml`).
 _PAGE_PLACEHOLDER_RE = re.compile(r"\{page(?::0?\d*d)?\}")
 
@@ -227,6 +231,17 @@ def load_profile(path: Path) -> SiteProfile:
     if recheck_days is not None and recheck_days < 0:
         raise ProfileError(f"{path}: key 'incremental.recheck_days' must be 0 or more")
 
+    fil = top.sub("files")
+    files = FileRules(
+        images=fil.get("images", bool, True),
+        hosts=tuple(h.lower() for h in fil.strings("hosts")),
+        links=fil.selectors("links"),
+    )
+    fil.done()
+    bad_hosts = [h for h in files.hosts if not _HOST_RE.match(h)]
+    if bad_hosts:
+        raise ProfileError(f"{path}: key 'files.hosts': not a host name: {bad_hosts}")
+
     ev = top.sub("evidence")
     required = bool(ev.table)  # no [evidence] table: the profile claims nothing (status inferred)
     evidence = Evidence(
@@ -253,6 +268,7 @@ def load_profile(path: Path) -> SiteProfile:
         boilerplate=top.strings("boilerplate"),
         politeness=politeness,
         recheck_days=recheck_days,
+        files=files,
         path=path,
     )
     top.done()

@@ -95,6 +95,18 @@ class ArticleRules:
 
 
 @dataclass(frozen=True)
+class FileRules:
+    """[files]: which of an article's files the crawl fetches and archives (spiders/files.py).
+    Attachments always; in-body images unless `images` is false; only from the profile's
+    domains and these `hosts` (a site's own file server); `links` mark more attachment links
+    anywhere on the page (a download script without a file suffix)."""
+
+    images: bool = True
+    hosts: tuple[str, ...] = ()
+    links: tuple[CompiledSelector, ...] = ()
+
+
+@dataclass(frozen=True)
 class Evidence:
     status: str
     date: str
@@ -117,6 +129,7 @@ class SiteProfile:
     boilerplate: tuple[str, ...] = ()
     politeness: dict[str, Any] = field(default_factory=dict)
     recheck_days: float | None = None  # [incremental]: re-fetch archived articles after N days
+    files: FileRules = field(default_factory=FileRules)
     path: Path | None = None
 
     def allows(self, url: str) -> bool:
