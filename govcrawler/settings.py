@@ -112,7 +112,15 @@ EXTENSIONS = {
     "govcrawler.spiders.pacing.HostPace": 100,
     # Case rows next to the run files, with -s GOVCRAWLER_CASES=1 (export/cases.py).
     "govcrawler.export.cases.CaseExport": 510,
+    # Each article's attachments and images, fetched and archived before its record is written.
+    "govcrawler.spiders.files.FileArchiver": 100,
 }
+# Attachments and in-body images (spiders/files.py): fetched through the same middlewares as
+# pages (robots.txt, pacing, retries, WARC), from the site's domains and its profile's
+# `[files] hosts` only, at most this many bytes each (bigger ones: reason `too_large`).
+# False: none fetched (entries say `disabled`).
+GOVCRAWLER_FILES = True
+GOVCRAWLER_FILE_MAX_SIZE = 20 * 1024 * 1024
 # `-o/-O file.jsonl` feeds still work, written beside the archive (atomically: export/storage.py).
 FEEDS: dict[str, dict[str, object]] = {}
 FEED_EXPORT_ENCODING = "utf-8"

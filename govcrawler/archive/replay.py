@@ -5,7 +5,8 @@ files (`*.warc.gz`, `*.warc`, e.g. a crawl's data/warc/), or one WARC file; the 
 installs the replay download handler for http and https, so robots.txt, middlewares, retries
 and the unchanged spider all run as in a live crawl. A URL with no capture gets a 404 marked `X-Govcrawler-Replay: miss`. A
 conditional request is answered as a server would: 304 when it names the capture's ETag or is
-not older than its Last-Modified.
+not older than its Last-Modified. A body over the request's `download_maxsize` (or
+DOWNLOAD_MAXSIZE) is refused as Scrapy's HTTP handler refuses it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
@@ -55,6 +57,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         super().__init__(crawler)
         self.index = ReplaySource(Path(crawler.settings.get("GOVCRAWLER_REPLAY")))
         self.stats = crawler.stats
+        self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         logger.info(
             "Replaying %d captures from %s",
             len(self.index),
@@ -78,6 +81,17 @@ class ReplayDownloadHandler(BaseDownloadHandler):
                 request.url, status=304, headers=headers, request=request, flags=[REPLAY_FLAG]
             )
         body = capture.body
+        maxsize = int(request.meta.get("download_maxsize", self.maxsize) or 0)
+        if maxsize and len(body) > maxsize:
+            # As Scrapy's HTTP handler does past DOWNLOAD_MAXSIZE (or the request's own limit).
+            logger.warning(
+                "Cancelling download of %s: received response size (%d) larger than download"
+                " max size (%d)",
+                request.url,
+                len(body),
+                maxsize,
+            )
+            raise DownloadCancelledError(f"larger than download max size ({maxsize})")
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return respcls(
             url=request.url,

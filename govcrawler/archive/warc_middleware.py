@@ -56,6 +56,10 @@ logger = logging.getLogger(__name__)
 
 #: request.meta key holding the `Written` capture of the response (archive/warc_writer.py).
 EVIDENCE_META = "govcrawler_warc"
+#: request.meta key of a file request (spiders/files.py): the URL of the article it belongs to.
+FILE_OF_META = "govcrawler_file_of"
+#: The `callback` a file capture's metadata record names (the article: its `via`).
+FILE_CALLBACK = "file"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 Record = TypeVar("Record", Article, Tombstone)
@@ -106,8 +110,11 @@ def exchange_of(request: Request, response: Response, date: str) -> Exchange:
 
 
 def crawl_context(request: Request) -> dict[str, str]:
-    """How the crawl used the response (callback, column), for `govcrawler reextract`."""
+    """How the crawl used the response (callback, column), for `govcrawler reextract`; a file of
+    an article (spiders/files.py) says `file`, and `via` names its article."""
     name = getattr(request.callback, "__name__", None) or "parse"
+    if request.meta.get(FILE_OF_META):
+        name = FILE_CALLBACK
     context = {CALLBACK_FIELD: "none" if name == "NO_CALLBACK" else name}  # none: robots.txt
     column = request.cb_kwargs.get("column")
     if column:

@@ -21,6 +21,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from govcrawler.archive.warc_middleware import FILE_OF_META
 from govcrawler.extraction.urls import dedup_key
 from govcrawler.spiders.redirects import CountingMetaRefreshMiddleware, JsRedirectMiddleware
 
@@ -53,6 +54,16 @@ def spider_domains(crawler: Any) -> list[str]:
     return list(getattr(crawler.spider, "allowed_domains", None) or [])
 
 
+def request_domains(crawler: Any, request: Request) -> list[str]:
+    """Where `request` may go: the spider's domains, and for a file of an article
+    (spiders/files.py) also the profile's known file hosts (`[files] hosts`)."""
+    domains = spider_domains(crawler)
+    profile = getattr(crawler.spider, "profile", None)
+    if domains and profile is not None and request.meta.get(FILE_OF_META):
+        domains += list(profile.files.hosts)
+    return domains
+
+
 class AllowedDomainsMiddleware:
     """The last word before a download: a request outside the spider's `allowed_domains` is
     refused even with `dont_filter` or `allow_offsite` (counted `govcrawler/offsite/request`)."""
@@ -65,7 +76,7 @@ class AllowedDomainsMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if host_allowed(request.url, spider_domains(self.crawler)):
+        if host_allowed(request.url, request_domains(self.crawler, request)):
             return
         self.crawler.stats.inc_value("govcrawler/offsite/request")
         logger.warning("Not requesting %s: outside the site's domains", request.url)
@@ -92,7 +103,7 @@ class GuardedRedirect:
     def guard(self, request: Request, followed: Request) -> Request:
         stats = self.crawler.stats
         reason = (followed.meta.get("redirect_reasons") or ["redirect"])[-1]
-        if not host_allowed(followed.url, spider_domains(self.crawler)):
+        if not host_allowed(followed.url, request_domains(self.crawler, followed)):
             stats.inc_value("govcrawler/offsite/redirect")
             logger.warning(
                 "Not following a redirect (%s) from %s to %s: outside the site's domains",

@@ -20,6 +20,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
+from govcrawler.archive.warc_middleware import FILE_OF_META
 from govcrawler.extraction import page_kind
 from govcrawler.spiders.pacing import SiteStopped, host_pace
 from govcrawler.spiders.page_response import content_type, page_of
@@ -184,13 +185,14 @@ class BinaryBodyMiddleware:
             kind = declared.split(";")[0].strip().lower().rsplit("/", 1)[-1]
         if kind is None:
             return response
-        self.stats.inc_value(f"govcrawler/binary/{kind}")
-        logger.warning(
-            "A %s file (Content-Type %s) at %s: not parsed as HTML",
-            kind,
-            declared or "none",
-            request.url,
-        )
+        if not request.meta.get(FILE_OF_META):  # an article's file is expected to be one
+            self.stats.inc_value(f"govcrawler/binary/{kind}")
+            logger.warning(
+                "A %s file (Content-Type %s) at %s: not parsed as HTML",
+                kind,
+                declared or "none",
+                request.url,
+            )
         return Response(
             response.url,
             status=response.status,

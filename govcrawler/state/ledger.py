@@ -81,6 +81,13 @@ MIGRATIONS: tuple[str, ...] = (
         warc_date TEXT NOT NULL       -- its WARC-Date
     ) WITHOUT ROWID;
     """,
+    # 3: files (spiders/files.py). `files_missing`: how many of the last record's attachments and
+    # images were not kept for a passing reason (network error, 5xx …); while it is above 0 the
+    # article is fetched again on every run, so those files are tried again.
+    """
+    ALTER TABLE articles ADD files_missing INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_files_missing ON articles (site) WHERE files_missing > 0;
+    """,
 )
 
 
@@ -108,6 +115,7 @@ class ArticleState:
     removed: bool
     file: str | None
     payload_digest: str | None = None  # WARC payload digest of the last 200 answer
+    files_missing: int = 0  # files of the last record to try again (extraction/files.py)
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,7 @@ class ListPageState:
 
 _ARTICLE_COLUMNS = (
     "id, site, url, col, title, published_at, first_seen, last_fetched, last_status, etag,"
-    " last_modified, content_sha256, version, removed, file, payload_digest"
+    " last_modified, content_sha256, version, removed, file, payload_digest, files_missing"
 )
 _PENDING_COLUMNS = "id, site, url, col, first_seen, last_attempt, attempts, reason"
 
@@ -235,7 +243,7 @@ class Ledger:
         with self.transaction():
             self._db.execute(
                 f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             self._db.execute("DELETE FROM pending WHERE id = ?", (state.id,))
@@ -266,6 +274,15 @@ class Ledger:
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE site = ? AND removed = 0"
             " AND last_fetched < ? ORDER BY last_fetched LIMIT ?",
             (site, fetched_before, limit),
+        ).fetchall()
+        return [a for a in map(_article, rows) if a is not None]
+
+    def files_missing(self, site: str) -> list[ArticleState]:
+        """Live articles of `site` whose last record has files to try again, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE site = ? AND files_missing > 0"
+            " AND removed = 0 ORDER BY last_fetched",
+            (site,),
         ).fetchall()
         return [a for a in map(_article, rows) if a is not None]
 

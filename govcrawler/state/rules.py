@@ -37,16 +37,21 @@ class Version:
 
 
 def version_of(
-    known: ArticleState | None, content_sha256: str, payload_digest: str | None = None
+    known: ArticleState | None,
+    content_sha256: str,
+    payload_digest: str | None = None,
+    files_missing: int = 0,
 ) -> Version:
     """New → version 1; the same payload as the last capture (WARC payload digest), or the same
     clean body as the last archived one → unchanged (nothing written: a page that did not change
-    is no new version even when today's cleaning reads it differently); a different body, or any
-    body after a removal (restored) → the next version, superseding the last archived body."""
+    is no new version even when today's cleaning reads it differently), unless the record keeps
+    files the last one could not (fewer `files_missing`); a different body, or any body after a
+    removal (restored) → the next version, superseding the last archived body."""
     if known is None:
         return Version("new", 1, None)
     same_payload = payload_digest is not None and known.payload_digest == payload_digest
-    if not known.removed and (same_payload or known.content_sha256 == content_sha256):
+    same = same_payload or known.content_sha256 == content_sha256
+    if not known.removed and same and files_missing >= known.files_missing:
         return Version("unchanged", known.version, None)
     return Version("changed", known.version + 1, known.content_sha256)
 
