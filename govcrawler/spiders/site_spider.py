@@ -33,6 +33,7 @@ from govcrawler.extraction.record import build
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import Column, SiteProfile
 from govcrawler.spiders.faults import failure_outcome
+from govcrawler.spiders.files import file_archiver
 from govcrawler.spiders.page_response import content_type, page_of
 from govcrawler.state.crawl_state import crawl_state
 from govcrawler.state.failures import error_reason
@@ -289,11 +290,12 @@ class SiteSpider(scrapy.Spider):
         if self.boilerplate_path is not None:
             self.boilerplate.save(self.boilerplate_path)
 
-    def parse_article(
+    async def parse_article(
         self, response: Response, column: str | None
-    ) -> Iterator[Article | Tombstone]:
+    ) -> AsyncIterator[Article | Tombstone]:
         """One article page → one record, or a counted, logged skip; for an archived article a
-        304 (unchanged) or 404/410 (a tombstone, once)."""
+        304 (unchanged) or 404/410 (a tombstone, once). The record waits for its attachments and
+        images to be archived (spiders/files.py)."""
         stats = self.crawler.stats
         if response.status in KNOWN_STATUSES:
             if response.status == 304:
@@ -338,7 +340,9 @@ class SiteSpider(scrapy.Spider):
             self._header(response, "ETag"),
             self._header(response, "Last-Modified"),
         )
-        yield with_evidence(response, result.article)
+        article = with_evidence(response, result.article)
+        archiver = file_archiver(self.crawler)
+        yield await archiver.archive(article, self.profile) if archiver else article
 
     def _report_fallback(self, why: str, url: str) -> None:
         """Count every fallback to the generic extractor; log the first one of the run."""

@@ -49,6 +49,24 @@ def outcome_counts(stats: dict[str, Any]) -> dict[str, int]:
     return {o: int(stats.get(f"govcrawler/outcome/{o}", 0)) for o in OUTCOMES}
 
 
+def file_counts(stats: dict[str, Any]) -> dict[str, Any]:
+    """What became of the articles' files (spiders/files.py): kept (of which revisits: the same
+    payload as the last capture, stored once), reused in the run, not kept by reason, how many
+    of those the next run tries again, and the PDF/Word texts read."""
+    prefix = "govcrawler/files/"
+    not_kept = {
+        k[len(prefix + "not_kept/") :]: int(v)
+        for k, v in sorted(stats.items())
+        if k.startswith(prefix + "not_kept/")
+    }
+    counts: dict[str, Any] = {
+        key: int(stats.get(prefix + key, 0))
+        for key in ("kept", "revisits", "reused", "retried_next_run", "text", "text_failed")
+    }
+    counts["not_kept"] = not_kept
+    return counts
+
+
 def site_problems(
     stats: dict[str, Any],
     *,
@@ -122,6 +140,7 @@ def site_report(
         "columns": columns,
         "list_pages": int(stats.get("govcrawler/list_pages", 0)),
         "requests": int(stats.get("downloader/request_count", 0)),
+        "files": file_counts(stats),
         "outputs": outputs,
         "recovered": recovered,
         "ledger": ledger,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govcrawler.extraction.files import files_to_retry
 from govcrawler.extraction.listing import ListEntry
 from govcrawler.extraction.urls import article_id
 from govcrawler.item import Article, Tombstone
@@ -145,33 +146,43 @@ class SiteState:
         if aid in self._requested:
             return None
         known = self.ledger.article(aid) if self.ledger else None
-        if known is not None and not recheck_due(known.last_fetched, self.now(), self.recheck_days):
+        due = known is not None and (
+            known.files_missing > 0  # files to try again: fetched on every run, unconditionally
+            or recheck_due(known.last_fetched, self.now(), self.recheck_days)
+        )
+        if known is not None and not due:
             self.count("known")
             return None
         self._requested.add(aid)
         if known is None:
             return FetchPlan(aid, False, {})
+        if known.files_missing:
+            return FetchPlan(aid, True, {})
         return FetchPlan(aid, True, conditional_headers(known.etag, known.last_modified))
 
     def retries(self) -> list[tuple[str, str | None]]:
         """(url, column) to request besides the list pages: every article that could not be
-        archived yet, then up to `recheck_limit` archived ones whose re-check is due, oldest
-        first (so removals are noticed even when the list no longer links the article)."""
+        archived yet, every archived one with files to try again, then up to `recheck_limit`
+        archived ones whose re-check is due, oldest first (so removals are noticed even when the
+        list no longer links the article)."""
         if self.ledger is None:
             return []
         pending = self.ledger.pending(self.site)
+        files = self.ledger.files_missing(self.site)
         due: list[ArticleState] = []
         if self.recheck_limit > 0:
             before = self.now() - int(self.recheck_days * DAY) + 1
             due = self.ledger.due(self.site, fetched_before=before, limit=self.recheck_limit)
-        if pending or due:
+        if pending or due or files:
             logger.info(
-                "%s: retrying %d articles not archived yet, re-checking %d archived ones",
+                "%s: retrying %d articles not archived yet and %d with files not kept,"
+                " re-checking %d archived ones",
                 self.site,
                 len(pending),
+                len(files),
                 len(due),
             )
-        return [(p.url, p.column) for p in pending] + [(a.url, a.column) for a in due]
+        return [(p.url, p.column) for p in pending] + [(a.url, a.column) for a in [*files, *due]]
 
     def expect_columns(self, columns: Iterable[tuple[str, str]]) -> None:
         """The (name, URL) of the columns this run walks."""
@@ -262,7 +273,10 @@ class SiteState:
         if self.ledger is None:
             return True
         decision = version_of(
-            self.ledger.article(article.id), article.content_sha256, article.payload_digest
+            self.ledger.article(article.id),
+            article.content_sha256,
+            article.payload_digest,
+            files_to_retry(article),
         )
         if decision.outcome == "unchanged":
             etag, last_modified = self._validators.pop(article.id, (None, None))
@@ -349,6 +363,7 @@ class SiteState:
             removed=tombstone,
             file=str(file),
             payload_digest=record.payload_digest,
+            files_missing=0 if tombstone else files_to_retry(record),
         )
         self.ledger.save_article(state)
 
@@ -383,6 +398,7 @@ class SiteState:
                         removed=removed,
                         file=str(file),
                         payload_digest=rec.get("payload_digest"),
+                        files_missing=0 if removed else files_to_retry(rec),
                     )
                 )
                 applied += 1
