@@ -20,6 +20,18 @@ from tests.conftest import FIXTURES, ROOT, read_json
 pytestmark = pytest.mark.e2e
 
 WARC_EVIDENCE = ("warc_file", "warc_record_id", "warc_offset", "payload_digest")
+FILE_EVIDENCE = ("warc_file", "warc_record_id", "warc_offset")
+
+
+def without_evidence(record: dict[str, Any]) -> dict[str, Any]:
+    """The record without its per-run WARC evidence (its own, and its files')."""
+    out = {k: v for k, v in record.items() if k not in WARC_EVIDENCE}
+    for key in ("images", "attachments"):
+        out[key] = [
+            {k: v for k, v in e.items() if k not in FILE_EVIDENCE} for e in record.get(key, [])
+        ]
+    return out
+
 
 # Boilerplate that must never reach the archive, in both scripts.
 BOILERPLATE = [
@@ -134,10 +146,11 @@ def test_replay_crawl_exports_exactly_the_expected_records(site: str, tmp_path: 
     for record in records:
         assert schema_errors(record) == []
         # The WARC evidence differs per run (record ids, file names); test_warc_e2e.py follows it.
-        assert {k: v for k, v in record.items() if k not in WARC_EVIDENCE} == {
-            k: v for k, v in expected[record["id"]].items() if k not in WARC_EVIDENCE
-        }
+        assert without_evidence(record) == without_evidence(expected[record["id"]])
         assert all(record[k] is not None for k in WARC_EVIDENCE)
+        for entry in [*record["images"], *record["attachments"]]:  # every file linked is kept
+            assert entry["reason"] is None, entry
+            assert all(entry[k] is not None for k in FILE_EVIDENCE), entry
         text = record["title"] + record["body"]
         assert not [p for p in BOILERPLATE if p in text], record["id"]
     assert "replay/miss" not in result.stderr

@@ -5,9 +5,10 @@ file is added; a changed or vanished file triggers a full rebuild (rare, and sai
 Tables:
 - `records`: one row per archive line that is a record, with its file/offset (the JSONL stays the
   record of truth), filter fields and the version flags `latest`, `current`, `gone`;
-- `tri`: trigram FTS5 over the folded title/body, for terms of 3+ characters;
-- `grams`: the distinct unigram+bigram tokens of the folded title (marked) and body, for 1–2
-  character terms (a token list per record, no positions: small);
+- `tri`: trigram FTS5 over the folded title, body and attachment text (the text of the PDF and
+  Word files the record's `attachments[]` carry), for terms of 3+ characters;
+- `grams`: the distinct unigram+bigram tokens of the folded title and attachment text (each
+  marked) and body, for 1–2 character terms (a token list per record, no positions: small);
 - `files`, `bad_lines`: what was read, and every malformed line with file and line number.
 Both FTS tables are contentless: the index holds no copy of the text.
 """
@@ -23,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler.query.records import ArchiveFile, archive_files, locate, read_lines
-from govcrawler.query.text import TITLE_MARK, fold, grams
+from govcrawler.query.text import FILES_MARK, TITLE_MARK, attachment_text, fold, grams
 
-FORMAT = "3"  # bump when the tables change: an old index is rebuilt
+FORMAT = "4"  # bump when the tables change: an old index is rebuilt
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -40,7 +41,7 @@ CREATE TABLE records(
 CREATE INDEX records_id ON records(id);
 CREATE INDEX records_latest ON records(latest, published_at);
 CREATE INDEX records_site ON records(site, latest, published_at);
-CREATE VIRTUAL TABLE tri USING fts5(title, body, tokenize='trigram', content='');
+CREATE VIRTUAL TABLE tri USING fts5(title, body, files, tokenize='trigram', content='');
 CREATE VIRTUAL TABLE grams USING fts5(tokens, tokenize='unicode61 remove_diacritics 0',
                                       content='', detail='none');
 """
@@ -198,7 +199,7 @@ class Prepared:
     """One archive file made ready for the index: record rows, search texts, bad lines."""
 
     rows: list[tuple[object, ...]]
-    texts: list[tuple[str, str, str]]  # folded title, folded body, gram tokens
+    texts: list[tuple[str, str, str, str]]  # folded title, body, attachment text; gram tokens
     bad: list[BadLine]
 
 
@@ -236,7 +237,9 @@ def prepare_file(data: Path, relpath: str) -> Prepared:
             )
         )
         title, body = fold(_text(rec.get("title")) or ""), fold(_text(rec.get("body")) or "")
-        out.texts.append((title, body, grams(title, TITLE_MARK) + " " + grams(body)))
+        files = fold(attachment_text(rec))
+        tokens = " ".join((grams(title, TITLE_MARK), grams(body), grams(files, FILES_MARK)))
+        out.texts.append((title, body, files, tokens))
     return out
 
 
@@ -258,12 +261,12 @@ def _store(conn: sqlite3.Connection, f: ArchiveFile, prepared: Prepared) -> None
         ((file_id, *row) for row in prepared.rows),
     )
     conn.executemany(
-        "INSERT INTO tri(rowid, title, body) VALUES (?, ?, ?)",
-        ((first + i, t[0], t[1]) for i, t in enumerate(prepared.texts)),
+        "INSERT INTO tri(rowid, title, body, files) VALUES (?, ?, ?, ?)",
+        ((first + i, t[0], t[1], t[2]) for i, t in enumerate(prepared.texts)),
     )
     conn.executemany(
         "INSERT INTO grams(rowid, tokens) VALUES (?, ?)",
-        ((first + i, t[2]) for i, t in enumerate(prepared.texts)),
+        ((first + i, t[3]) for i, t in enumerate(prepared.texts)),
     )
     last = conn.execute("SELECT MAX(rowid) FROM records").fetchone()[0]
     assert last == first + len(prepared.rows) - 1, "records and text rows out of step"

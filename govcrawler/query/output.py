@@ -107,4 +107,13 @@ def write_table(
             if title_spans:
                 head = head.replace(title, mark(title_text, title_spans, before, after), 1)
         text, spans = snippet(str(record.get("body") or record.get("url") or ""), terms)
+        if terms.folded and not spans:  # the match is in an attachment's text: show it there
+            for attachment in record.get("attachments") or []:
+                inner = attachment.get("text") if isinstance(attachment, dict) else None
+                if isinstance(inner, str) and (found := snippet(inner, terms))[1]:
+                    text, spans = found
+                    label = f"[附件 {attachment.get('title') or attachment.get('url')}] "
+                    spans = [(a + len(label), b + len(label)) for a, b in spans]
+                    text = label + text
+                    break
         out.write(head + "\n    " + mark(text, spans, before, after) + "\n")

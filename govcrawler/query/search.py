@@ -43,7 +43,8 @@ def _date_parts(text: str) -> tuple[int, int | None, int | None]:
 
 @dataclass
 class Query:
-    """What the archivist asked for. `field` is None (title or body), 'title' or 'body'."""
+    """What the archivist asked for. `field` is None (title, body or attachment text), 'title'
+    or 'body'."""
 
     text: str | None = None
     sites: list[str] = field(default_factory=list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from govcrawler.cleaning.script import to_simplified
 
@@ -28,6 +29,18 @@ _WORD_RE = re.compile(r"[^\W_]+")  # runs of letters/digits: what unicode61 keep
 #: Prefix of a title's gram tokens, so one token list holds both fields apart. A private-use
 #: character: never in archive text, and a token character for FTS5's unicode61 tokenizer.
 TITLE_MARK = "\ue000"
+#: … and of the attachment text's gram tokens.
+FILES_MARK = "\ue001"
+
+
+def attachment_text(record: dict[str, Any]) -> str:
+    """The text of a record's attachments (PDF and Word files, schema_version 4), one after the
+    other; "" for a record without any (older records, tombstones)."""
+    entries = record.get("attachments")
+    if not isinstance(entries, list):
+        return ""
+    texts = [e["text"] for e in entries if isinstance(e, dict) and isinstance(e.get("text"), str)]
+    return "\n".join(texts)
 
 
 def grams(folded: str, mark: str = "") -> str:
@@ -45,11 +58,15 @@ def grams(folded: str, mark: str = "") -> str:
 
 
 def grams_match(terms: tuple[str, ...], field: str | None) -> str:
-    """The FTS5 query on the gram tokens for short `terms`, in the title, the body or either."""
+    """The FTS5 query on the gram tokens for short `terms`, in the title, the body or (no
+    field) any of title, body and attachment text."""
     parts = []
     for term in terms:
         title, body = fts_phrase(TITLE_MARK + term), fts_phrase(term)
-        parts.append({"title": title, "body": body}.get(field or "", f"({title} OR {body})"))
+        files = fts_phrase(FILES_MARK + term)
+        parts.append(
+            {"title": title, "body": body}.get(field or "", f"({title} OR {body} OR {files})")
+        )
     return " AND ".join(parts)
 
 
