@@ -7,6 +7,15 @@ with the site's boilerplate learned as it goes. Versions are decided by the craw
 body is no new record, a changed one the next version, a 404/410 of an archived article its
 tombstone. The ledger here is a scratch SQLite file in a temporary folder, so memory stays bounded
 by the WARC payload index (ids and digests), never by the records or their bodies.
+
+An article's attachments and images are filled from the crawl's own captures of them (their
+metadata record says `file`; found by a first pass that reads headers only): the first capture
+of the URL after the article's, else the last one before it, as the crawl fetched them right
+after the page or reused one from earlier in the run. The entry then gets the same fields as in
+the crawl (the payload record's location, sha256, size, content type, PDF/Word text), or
+`reason` http_<status> for an error answer, or `not_in_warc` when the WARC files hold no capture
+of it (a crawl before schema_version 4, or files turned off). A file the crawl refused without a
+request (offsite, disabled) is `not_in_warc` here too.
 """
 
 from __future__ import annotations
@@ -23,19 +32,29 @@ from urllib.parse import urlsplit
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
+from govcrawler.archive.warc_middleware import FILE_CALLBACK
 from govcrawler.archive.warc_reader import (
+    FileCapture,
+    Location,
     PayloadIndex,
     Problem,
     UnreadableCapture,
     WarcResponse,
+    decode_content,
+    file_captures,
     iter_responses,
+    read_payload_at,
+    read_record_at,
     warc_files,
 )
 from govcrawler.archive.warc_writer import CALLBACK_FIELD, COLUMN_FIELD
 from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.export.pipelines import schema_errors
 from govcrawler.extraction.article import Rejection
+from govcrawler.extraction.documents import DocumentError, document_text
+from govcrawler.extraction.files import FileResult, Kept, filled
 from govcrawler.extraction.record import build
+from govcrawler.extraction.urls import dedup_key
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import SiteProfile, get_profile, profile_for_url
 from govcrawler.state.ledger import Ledger
@@ -73,6 +92,7 @@ class Reextraction:
     states: dict[str, SiteState] = field(default_factory=dict)
     learners: dict[str, BoilerplateLearner] = field(default_factory=dict)
     written: int = 0  # records handed out so far
+    files: dict[str, list[FileCapture]] = field(default_factory=dict)  # captures of files
     scratch: tempfile.TemporaryDirectory[str] = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="govcrawler-reextract-")
     )
@@ -96,10 +116,11 @@ class Reextraction:
         once the caller takes the next, as the crawl's ledger counts a record once it is on disk.
         `progress` gets the bytes read so far after each capture."""
         done = 0
-        for path in files:
+        self.files = file_captures(files, FILE_CALLBACK)
+        for number, path in enumerate(files):
             with self.ledger.transaction():  # one commit per file: the scratch ledger is cheap
                 for capture in iter_responses([path], self.problems, self.index):
-                    record = self.take(capture)
+                    record = self.take(capture, (number, capture.record.offset))
                     if record is not None:
                         yield record
                         self.written += 1
@@ -130,8 +151,11 @@ class Reextraction:
             state = self.states[profile.key] = SiteState(profile, self.ledger)
         return state
 
-    def take(self, capture: WarcResponse) -> Article | Tombstone | None:
-        """The record a crawl would have written for this capture, if any."""
+    def take(
+        self, capture: WarcResponse, order: tuple[int, int] = (0, 0)
+    ) -> Article | Tombstone | None:
+        """The record a crawl would have written for this capture (at `order` among the files
+        read), if any."""
         callback = capture.context.get(CALLBACK_FIELD)
         if callback is not None and callback != ARTICLE_CALLBACK:
             return None  # a list page, robots.txt: not an article request
@@ -181,7 +205,7 @@ class Reextraction:
             self.skipped[result.reason] += 1
             return None
         learner.observe(result.extraction.observed_lines)
-        article = point(result.article, capture)
+        article = self.with_files(point(result.article, capture), order)
         if not state.assign_version(article):
             self.skipped["unchanged"] += 1
             return None
@@ -189,6 +213,63 @@ class Reextraction:
             self.skipped["invalid_record"] += 1
             return None
         return article
+
+    def with_files(self, article: Article, order: tuple[int, int]) -> Article:
+        """The article's file entries, filled from the captures of its files."""
+        for attachment in article.attachments:
+            filled(attachment, self.file_result(attachment["url"], order, text=True))
+        for image in article.images:
+            filled(image, self.file_result(image["url"], order, text=False))
+        return article
+
+    def file_result(self, url: str, order: tuple[int, int], *, text: bool) -> FileResult:
+        captures = self.files.get(dedup_key(url), [])
+        after = [c for c in captures if c.order > order]
+        before = [c for c in captures if c.order < order]
+        capture = after[0] if after else (before[-1] if before else None)
+        if capture is None:
+            return FileResult.not_kept("not_in_warc")
+        content_type = next((v for k, v in capture.headers if k.lower() == "content-type"), None)
+        if not 200 <= capture.status < 300:
+            return FileResult.not_kept(f"http_{capture.status}", content_type)
+        try:
+            payload_at = self.file_payload(capture)
+            body = decode_content(read_payload_at(payload_at), capture.headers)
+        except UnreadableCapture as exc:
+            self.problems.append(
+                Problem(capture.record.file, capture.record.offset, capture.url, str(exc))
+            )
+            return FileResult.not_kept("not_in_warc")
+        content = None
+        if text:
+            try:
+                content = document_text(body)
+            except DocumentError:
+                self.skipped["file_text_unreadable"] += 1
+        kept = Kept(
+            body, content_type, payload_at.file.name, payload_at.record_id, payload_at.offset
+        )
+        return FileResult.kept(kept, content)
+
+    def file_payload(self, capture: FileCapture) -> Location:
+        """Where the capture's payload is: itself, or the response a revisit refers to."""
+        if not capture.revisit:
+            return capture.record
+        record, _ = read_record_at(capture.record)
+        original = self.index.original(record)
+        if original is None and capture.refers_to is not None:
+            original = next(
+                (
+                    c.record
+                    for found in self.files.values()
+                    for c in found
+                    if c.record.record_id == capture.refers_to
+                ),
+                None,
+            )
+        if original is None:
+            raise UnreadableCapture("revisit whose original response is not in the files read")
+        return original
 
 
 def point(record: R, capture: WarcResponse) -> R:

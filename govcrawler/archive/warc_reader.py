@@ -18,7 +18,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from govcrawler.archive.warc_writer import payload_digest
+from govcrawler.archive.warc_writer import CALLBACK_FIELD, payload_digest
 from govcrawler.extraction.urls import dedup_key
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -231,3 +231,58 @@ def _response(
         raise UnreadableCapture(f"payload does not match its digest {digest} (torn or altered)")
     index.add(url, digest, here)
     return WarcResponse(url, status, http_headers, date, here, here, digest, False, raw)
+
+
+@dataclass(frozen=True)
+class FileCapture:
+    """A capture the crawl made of an article's file (its metadata record says `file`), found
+    without reading its payload: where it is, in what order it came, what it answered."""
+
+    url: str
+    order: tuple[int, int]  # (index of its WARC file among those read, offset): WARC order
+    record: Location
+    revisit: bool
+    refers_to: str | None  # a revisit's WARC-Refers-To
+    status: int
+    headers: list[tuple[str, str]]
+
+
+def file_captures(files: list[Path], callback: str) -> dict[str, list[FileCapture]]:
+    """Every capture of `files` whose metadata record names `callback`, by URL (dedup_key), in
+    WARC order. Reads headers and metadata records only; an unreadable file ends its scan (the
+    streaming reader reports it)."""
+    found: dict[str, list[FileCapture]] = {}
+    for number, path in enumerate(files):
+        last: FileCapture | None = None
+        try:
+            with path.open("rb") as fh:
+                records = ArchiveIterator(fh)
+                for record in records:
+                    kind, headers = record.rec_type, record.rec_headers
+                    if kind == "metadata":
+                        payload = record.raw_stream.read()
+                        if (
+                            last is not None
+                            and headers.get_header("WARC-Concurrent-To") == last.record.record_id
+                            and _fields(payload).get(CALLBACK_FIELD) == callback
+                        ):
+                            found.setdefault(dedup_key(last.url), []).append(last)
+                        last = None
+                        continue
+                    last = None
+                    if kind not in ("response", "revisit") or record.http_headers is None:
+                        continue
+                    offset = records.get_record_offset()
+                    status, http_headers = _http(record)
+                    last = FileCapture(
+                        url=headers.get_header("WARC-Target-URI") or "",
+                        order=(number, offset),
+                        record=Location(path, offset, headers.get_header("WARC-Record-ID") or ""),
+                        revisit=kind == "revisit",
+                        refers_to=headers.get_header("WARC-Refers-To"),
+                        status=status,
+                        headers=http_headers,
+                    )
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error):
+            continue
+    return found
