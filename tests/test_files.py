@@ -354,3 +354,23 @@ def test_the_next_run_keeps_the_file_that_failed_in_a_new_version(
     files = file_crawls.second.report["files"]
     assert files["revisits"] == 2  # ok.pdf and host.png
     assert entries(second)["ok.pdf"]["warc_record_id"] == entries(first)["ok.pdf"]["warc_record_id"]
+
+
+def test_a_profile_can_turn_images_off(tmp_path: Path) -> None:
+    with FaultServer() as server:
+        profile = pages.write_profile(tmp_path / "profiles", server.base)
+        profile.write_text(profile.read_text("utf-8") + "\n[files]\nimages = false\n")
+        server.routes.update(
+            {
+                "/list.html": page(pages.list_page(["/a/files-8.html"])),
+                "/a/files-8.html": page(file_page(server.port)),
+                "/f/ok.pdf": page(PDF, content_type="application/pdf"),
+            }
+        )
+        run = scrapy_crawl(pages.SITE_KEY, tmp_path / "data", tmp_path / "profiles", {})
+        asked = [h.target for h in server.hits]
+    (record,) = run.records
+    assert {e["reason"] for e in record["images"]} == {"disabled"}
+    assert entries(record)["ok.pdf"]["reason"] is None
+    assert not [a for a in asked if a.endswith(".png")]
+    assert run.report["files"]["not_kept"]["disabled"] == 3
