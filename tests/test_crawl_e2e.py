@@ -243,10 +243,10 @@ def test_missing_capture_is_a_counted_miss_not_a_crash(tmp_path: Path) -> None:
         "-O",
         str(out),
     )
-    # Not a crash: both missed articles are pending (HTTP 404), so the run says so (exit 1).
+    # Not a crash: the three missed articles are pending (HTTP 404), so the run says so (exit 1).
     assert result.returncode == 1, result.stderr[-3000:]
-    assert "2 articles not archived, asked for again next run (http_404 2)" in result.stderr
-    assert "'replay/miss': 2" in result.stderr  # both article links of the list page
+    assert "3 articles not archived, asked for again next run (http_404 3)" in result.stderr
+    assert "'replay/miss': 3" in result.stderr  # the three article links of the list page
     assert (
         "Replay miss (no capture): http://www.ahjjjc.gov.cn/sggb286/p/61241.html" in result.stderr
     )

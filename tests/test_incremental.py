@@ -88,7 +88,9 @@ def test_unchanged_rerun_requests_only_the_list_head(tmp_path: Path) -> None:
     assert first.returncode == 0, first.log[-3000:]
     assert first.report["counts"] == counts(new=5)
     assert first.report["list_pages"] == 2
-    assert first.report["requests"] == 1 + 2 + 5  # robots.txt, both list pages, every article
+    # robots.txt, both list pages, every article; the file host's robots.txt and the two files
+    # articles 61230 and 61234 link (a PDF, a photo)
+    assert first.report["requests"] == 1 + 2 + 5 + 1 + 2
     assert sorted(r["version"] for r in first.records) == [1] * 5
 
     second = crawl(replay, data, "anhui", "-a", ANHUI_COLUMN)
@@ -223,7 +225,7 @@ def test_feed_option_still_writes_the_same_records(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     run = crawl(replay, data, "anhui", "-O", str(out))
     assert run.returncode == 1  # the captures' planted empty page stays pending
-    assert read_jsonl(out) == run.records and len(run.records) == 6
+    assert read_jsonl(out) == run.records and len(run.records) == 7
 
 
 def test_a_site_locked_by_another_run_does_not_start(tmp_path: Path) -> None:
@@ -269,7 +271,7 @@ def test_crawl_command_runs_sites_in_one_process_and_writes_one_manifest(tmp_pat
     assert manifest["status"] == "failed" and set(manifest["sites"]) == {"ccdi", "anhui"}
     anhui, ccdi = manifest["sites"]["anhui"], manifest["sites"]["ccdi"]
     # 安徽's captures plant an empty page: it is pending, so the site reports it (a content class).
-    assert anhui["status"] == "failed" and anhui["counts"] == counts(new=6, skipped=1)
+    assert anhui["status"] == "failed" and anhui["counts"] == counts(new=7, skipped=1)
     assert anhui["problem_classes"] == ["content"] and anhui["failures"] == {"empty": 1}
     assert ccdi["status"] == "failed" and ccdi["counts"]["blocked"] == 2
     for site in (anhui, ccdi):
@@ -281,7 +283,7 @@ def test_crawl_command_runs_sites_in_one_process_and_writes_one_manifest(tmp_pat
 
     again = govcrawler(*args, "-s", "GOVCRAWLER_BOILERPLATE_DIR=", "-a", "max_pages=3")
     second = max((data / "runs").glob("*.json"))
-    assert read_json(second)["sites"]["anhui"]["counts"]["known"] == 4
+    assert read_json(second)["sites"]["anhui"]["counts"]["known"] == 5
     assert again.returncode == 1
 
 
