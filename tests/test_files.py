@@ -18,7 +18,13 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govcrawler.extraction.article import extract_article
 from govcrawler.extraction.documents import DocumentError, document_kind, document_text
-from govcrawler.extraction.files import file_host_allowed, files_to_retry, retried_next_run
+from govcrawler.extraction.files import (
+    FileResult,
+    file_host_allowed,
+    files_to_retry,
+    reason_name,
+    retried_next_run,
+)
 from govcrawler.item import new_attachment, new_image
 from govcrawler.sites import ProfileError, get_profile, load_profile
 from govcrawler.state.ledger import ArticleState
@@ -75,11 +81,18 @@ def test_other_files_have_no_text_and_a_damaged_pdf_says_why() -> None:
         ("timeout", True),
         ("connection_lost", True),
         ("captcha", True),
-        ("WarcWriteError", True),
+        ("warc_write_error", True),
     ],
 )
 def test_which_files_the_next_run_tries_again(reason: str | None, again: bool) -> None:
     assert retried_next_run(reason) is again
+
+
+def test_an_unknown_error_is_a_reason_the_schema_accepts() -> None:
+    assert reason_name("WarcWriteError") == "warc_write_error"
+    assert reason_name("http_503") == "http_503"
+    assert reason_name("ValueError: odd") == "value_error_odd"
+    assert FileResult.not_kept("RuntimeError").reason == "runtime_error"
 
 
 def test_files_to_retry_counts_a_record_of_any_schema_version() -> None:

@@ -6,6 +6,7 @@ is spiders/files.py; re-extraction from WARC (archive/reextract.py) fills entrie
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,6 +37,17 @@ FINAL_REASONS = frozenset(
     }
 )
 _RETRIED_HTTP = frozenset({408, 429})
+
+
+def reason_name(text: str) -> str:
+    """A reason as the schema spells it (`^[a-z0-9_]+$`): `WarcWriteError` → `warc_write_error`
+    (an error govcrawler does not know is named by its type)."""
+    snake = _CAMEL_RE.sub("_", text).lower()
+    return _NOT_NAME_RE.sub("_", snake).strip("_") or "error"
+
+
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NOT_NAME_RE = re.compile(r"[^a-z0-9]+")
 
 
 def retried_next_run(reason: str | None) -> bool:
@@ -111,7 +123,7 @@ class FileResult:
 
     @classmethod
     def not_kept(cls, reason: str, content_type: str | None = None) -> FileResult:
-        return cls(content_type=media_type(content_type), reason=reason)
+        return cls(content_type=media_type(content_type), reason=reason_name(reason))
 
 
 def media_type(content_type: str | None) -> str | None:

@@ -54,6 +54,7 @@ from govcrawler.extraction.files import (
     Kept,
     file_host_allowed,
     filled,
+    reason_name,
     retried_next_run,
 )
 from govcrawler.item import Article
@@ -98,7 +99,7 @@ class FileArchiver:
         for attachment in article.attachments:
             filled(attachment, await self.result(attachment["url"], article, profile, text=True))
         for image in article.images:
-            if not self.enabled or (profile is not None and not profile.files.images):
+            if profile is not None and not profile.files.images:
                 filled(image, self.refused("disabled"))
             else:
                 filled(image, await self.result(image["url"], article, profile, text=False))
@@ -143,7 +144,7 @@ class FileArchiver:
             result = await self.fetch(url, article, text=text)
         except Exception as exc:  # never lose the article for a file
             logger.exception("Could not archive %s (a file of %s)", url, article.url)
-            result = FileResult.not_kept(type(exc).__name__)
+            result = self.not_kept(url, article, type(exc).__name__)
         finally:
             waiters = self.fetching.pop(url, [])
         self.done[url] = result
@@ -182,8 +183,9 @@ class FileArchiver:
         return FileResult.kept(kept, content)
 
     def not_kept(
-        self, url: str, article: Article, reason: str, content_type: str | None = None
+        self, url: str, article: Article, error: str, content_type: str | None = None
     ) -> FileResult:
+        reason = reason_name(error)
         self.count(f"not_kept/{reason}")
         retry = retried_next_run(reason)
         if retry:
