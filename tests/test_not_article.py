@@ -8,6 +8,7 @@ import pytest
 from govcrawler.extraction.article import Extraction, Rejection, extract_article
 from govcrawler.extraction.record import build
 from govcrawler.extraction.urls import canonical_url
+from govcrawler.item import new_image
 
 URL = "https://www.example.gov.cn/xwzx/2026/a1.html"
 PARAGRAPH = "<p>会议要求，各级各部门要把道路养护工作抓实抓细，确保群众出行安全顺畅。</p>"
@@ -82,5 +83,5 @@ def test_image_only_page_is_not_navigation() -> None:
     result = extract_article(page, URL)
     assert isinstance(result, Extraction)
     assert result.images == [
-        {"url": canonical_url("https://www.example.gov.cn/img/1.jpg"), "caption": "田野"}
+        new_image(canonical_url("https://www.example.gov.cn/img/1.jpg"), "田野")
     ]
