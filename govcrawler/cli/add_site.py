@@ -42,7 +42,12 @@ _TITLE_SPLIT_RE = re.compile(r"\s*(?:[_|｜]|——+|--+|\s-\s)\s*")
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "add-site", help="write a minimal profile from a site's column URLs (inferred)"
+        "add-site",
+        help="write a minimal profile from a site's column URLs (inferred)",
+        description="Fetch (or read from --from-capture) each column's first list page, infer "
+        "what a profile needs (domains, id pattern, pagination) and write a minimal profile.",
+        epilog="exit codes: 0 written, every column showed article links; 1 written, but a "
+        "column gave none or could not be read; 2 usage error: nothing written",
     )
     parser.add_argument("urls", nargs="+", metavar="URL", help="each column's first list page")
     parser.add_argument("--key", required=True, help="profile key: lower-case pinyin")
