@@ -84,6 +84,18 @@ def where_clause(query: Query) -> tuple[str, list[object]]:
     return where, params
 
 
+def text_matches(terms: Terms, field: str | None = None) -> list[tuple[str, str]]:
+    """(FTS table, MATCH expression) pairs that together find `terms`: the trigram index for
+    terms of 3+ characters, the gram index for shorter ones (the records' rowid in both)."""
+    matches = []
+    if terms.long:
+        scope = f"{field} : " if field else ""
+        matches.append(("tri", scope + "(" + " AND ".join(map(fts_phrase, terms.long)) + ")"))
+    if terms.short:
+        matches.append(("grams", grams_match(terms.short, field)))
+    return matches
+
+
 def _plan(query: Query, drive_from_text: bool) -> tuple[str, str, list[object]]:
     """(FROM clause, WHERE condition, parameters). With `drive_from_text`, a text search starts
     from the FTS match (CROSS JOIN fixes the order): a rare name is then a few row lookups
@@ -91,14 +103,7 @@ def _plan(query: Query, drive_from_text: bool) -> tuple[str, str, list[object]]:
     source, conds = "records r", []
     params: list[object] = []
     from_params: list[object] = []
-    terms = query.terms
-    matches = []
-    if terms.long:
-        scope = f"{query.field} : " if query.field else ""
-        matches.append(("tri", scope + "(" + " AND ".join(map(fts_phrase, terms.long)) + ")"))
-    if terms.short:
-        matches.append(("grams", grams_match(terms.short, query.field)))
-    for table, match in matches:
+    for table, match in text_matches(query.terms, query.field):
         if drive_from_text and source == "records r":
             source = (
                 f"(SELECT rowid AS m FROM {table} WHERE {table} MATCH ?) t CROSS JOIN records r"
