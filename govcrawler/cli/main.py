@@ -28,6 +28,7 @@ COMMANDS = (
     "cases",
     "verify",
     "wacz",
+    "serve",
 )
 
 
