@@ -271,3 +271,31 @@ def test_the_server_listens_on_loopback_only(server: str) -> None:
         if fields[3] == "0A" and int(fields[1].split(":")[1], 16) == port  # 0A: LISTEN
     ]
     assert listening == ["0100007F"]  # 127.0.0.1, little-endian hex
+
+
+def test_cases_facets_on_action_and_region(
+    server: str, browser: Any, records: dict[str, dict[str, Any]]
+) -> None:
+    from govcrawler.query.browse import find_case_extractor  # noqa: PLC0415
+
+    extractor = find_case_extractor()
+    if extractor is None:
+        pytest.skip("no case extractor installed (issue 16): serve has no cases table")
+    cases = [
+        case.to_dict() if hasattr(case, "to_dict") else dict(case)
+        for rec in records.values()
+        for case in extractor(rec)
+    ]
+    assert cases  # the fixtures announce cases
+    regions = Counter(c["region"] for c in cases if c["region"])
+    region = min(regions, key=lambda r: (-regions[r], r))
+    page = browser.new_page()
+    page.goto(f"{server}/archive/cases")
+    assert page.locator(".facet-info[data-column='actions']").count() == 1
+    page.locator(".facet-info[data-column='region'] a", has_text=region).first.click()
+    page.wait_for_load_state()
+    assert f"{regions[region]} row" in page.locator("h3").first.inner_text()
+    action = Counter(a for c in cases if c["region"] == region for a in c["actions"])
+    facet = page.locator(".facet-info[data-column='actions'] li").all_inner_texts()
+    assert {t.rsplit(" ", 1)[0].strip(): int(t.rsplit(" ", 1)[1]) for t in facet} == action
+    page.close()

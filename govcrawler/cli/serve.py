@@ -19,8 +19,8 @@ DEFAULT_PORT = 8001
 
 EPILOG = """\
 The search index and the browsing database beside it (DIR/browse.sqlite) are brought up to date
-first; restart `serve` (or run `serve --build-only` from cron) to show runs added since.
-Search finds both scripts and terms of any length, as `govcrawler query` does.
+first; a running server shows what a later `govcrawler serve --build-only` (e.g. from cron after
+each crawl) adds. Search finds both scripts and terms of any length, as `govcrawler query` does.
 
 exit codes:
   0  the server was stopped (Ctrl-C), or --build-only finished

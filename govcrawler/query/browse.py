@@ -17,6 +17,7 @@ immutable), and is rebuilt when a file it holds changed or vanished, or its form
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import pkgutil
@@ -33,14 +34,17 @@ FORMAT = "1"  # bump when the tables change: an old browsing database is rebuilt
 BROWSE_IN_DATA = "browse.sqlite"  # beside the index in a crawl's data folder
 BROWSE_IN_FOLDER = ".browse.sqlite"  # inside a bare folder of JSONL files
 
-#: A case extractor: an article record → its case rows (issue 16's fields, see CASE_COLUMNS).
-CaseExtractor = Callable[[Mapping[str, Any]], Iterable[Mapping[str, Any]]]
+#: A case extractor: an article record → its case rows (issue 16's fields, see CASE_COLUMNS), as
+#: mappings or as objects with `to_dict()` (govcrawler.extraction.cases.CaseRow).
+CaseExtractor = Callable[[Mapping[str, Any]], Iterable[Any]]
 
-#: Function names looked for in `govcrawler/extraction/cases*.py`, first found wins.
-CASE_FUNCTIONS = ("case_rows", "cases_from_record", "extract_cases")
+#: Function names looked for in a `govcrawler/extraction/cases*` module or package, first found
+#: wins (`extract_cases` is issue 16's).
+CASE_FUNCTIONS = ("extract_cases", "case_rows", "cases_from_record")
 
 #: Columns of the `cases` table, in order; a row's other keys are kept as JSON in `extra`.
 CASE_COLUMNS = (
+    "id",
     "article_id",
     "url",
     "published_at",
@@ -53,6 +57,7 @@ CASE_COLUMNS = (
     "actions_text",
     "offence",
     "evidence",
+    "stages",
 )
 
 #: Fields of a version row taken from the record as they are (text or null).
@@ -100,9 +105,9 @@ CREATE INDEX articles_first_fetched ON articles(first_fetched_at);
 
 _CASES_SCHEMA = """
 CREATE TABLE cases(
-    article_id TEXT REFERENCES articles(id), url TEXT, published_at TEXT,
+    id TEXT, article_id TEXT REFERENCES articles(id), url TEXT, published_at TEXT,
     site TEXT REFERENCES sites(site), name TEXT, position TEXT, region TEXT, level TEXT,
-    actions TEXT, actions_text TEXT, offence TEXT, evidence TEXT, extra TEXT);
+    actions TEXT, actions_text TEXT, offence TEXT, evidence TEXT, stages TEXT, extra TEXT);
 CREATE INDEX cases_article ON cases(article_id);
 CREATE INDEX cases_published ON cases(published_at);
 """
@@ -128,8 +133,8 @@ class BrowseSync:
 
 
 def find_case_extractor(package_name: str = "govcrawler.extraction") -> CaseExtractor | None:
-    """The case extractor of `govcrawler/extraction/cases*.py`, when such a module exists: its
-    first function named in CASE_FUNCTIONS. None until the cases work is installed."""
+    """The case extractor of a `govcrawler/extraction/cases*` module or package, when one
+    exists: its first function named in CASE_FUNCTIONS. None until the cases work is installed."""
     package = importlib.import_module(package_name)
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if not info.name.startswith("cases"):
@@ -339,8 +344,13 @@ def _records(articles: Path, where: list[tuple[str, int]]) -> Iterable[dict[str,
                 yield line.record
 
 
-def _case_row(case: Mapping[str, Any]) -> tuple[object, ...]:
-    """A case mapping as a `cases` row: lists as JSON arrays, unknown keys in `extra`."""
+def _case_row(case: Any) -> tuple[object, ...]:
+    """A case (a mapping, or an object with `to_dict()` or a dataclass) as a `cases` row: lists
+    as JSON arrays, keys without a column of their own as JSON in `extra`."""
+    if hasattr(case, "to_dict"):
+        case = case.to_dict()
+    elif dataclasses.is_dataclass(case) and not isinstance(case, type):
+        case = dataclasses.asdict(case)
 
     def cell(value: Any) -> object:
         if value is None or isinstance(value, str | int | float):

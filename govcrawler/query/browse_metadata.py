@@ -62,6 +62,7 @@ _VERSION_COLUMNS = {
 }
 
 _CASE_COLUMNS = {
+    "id": "案件编号 · case id: article id # name",
     "article_id": "文章编号 · the article the case is read from",
     "url": "原文链接 · live URL of the article",
     "published_at": "发布时间 · published",
@@ -74,6 +75,7 @@ _CASE_COLUMNS = {
     "actions_text": "原文措辞 · the exact phrases",
     "offence": "违纪违法事实 · offence",
     "evidence": "依据原文 · sentence(s) the case is read from",
+    "stages": "各阶段 · stages: action, date as written, phrase (JSON)",
     "extra": "其他字段 · other fields of the case row (JSON)",
 }
 
