@@ -325,6 +325,13 @@ def test_the_case_extractor_is_found_in_a_cases_module(
     monkeypatch.syspath_prepend(str(tmp_path))
     found = browse.find_case_extractor("fakeextraction")
     assert found is not None and list(found({})) == [{"name": "x"}]
+    before = browse._extractor_key(found)
+    # Changed case rules are a changed extractor: the cases table is computed again.
+    (package / "cases_demo.py").write_text("def case_rows(record):\n    return []\n")
+    monkeypatch.delitem(sys.modules, "fakeextraction.cases_demo")
+    changed = browse.find_case_extractor("fakeextraction")
+    assert changed is not None and list(changed({})) == []
+    assert browse._extractor_key(changed) != before
     (package / "cases_demo.py").write_text("def unrelated():\n    pass\n")
     monkeypatch.delitem(sys.modules, "fakeextraction.cases_demo")
     assert browse.find_case_extractor("fakeextraction") is None

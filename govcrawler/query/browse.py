@@ -18,10 +18,12 @@ immutable), and is rebuilt when a file it holds changed or vanished, or its form
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
 import json
 import pkgutil
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,10 +150,18 @@ def find_case_extractor(package_name: str = "govcrawler.extraction") -> CaseExtr
     return None
 
 
-def _extractor_name(extractor: CaseExtractor | None) -> str:
+def _extractor_key(extractor: CaseExtractor | None) -> str:
+    """What identifies the case extractor: its name and a digest of the source files of its
+    package, so that changed case rules recompute the cases table."""
     if extractor is None:
         return ""
-    return f"{getattr(extractor, '__module__', '?')}.{getattr(extractor, '__qualname__', '?')}"
+    module = getattr(extractor, "__module__", "?")
+    name = f"{module}.{getattr(extractor, '__qualname__', '?')}"
+    source = getattr(sys.modules.get(module), "__file__", None)
+    digest = hashlib.sha256()
+    for path in sorted(Path(source).parent.glob("*.py")) if source else ():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{name} {digest.hexdigest()[:16]}"
 
 
 def connect(path: Path, index: Path) -> sqlite3.Connection:
@@ -182,9 +192,10 @@ def sync(
     result = BrowseSync(cases=extractor is not None)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        reason = _stale(conn, _extractor_name(extractor))
+        key = _extractor_key(extractor)
+        reason = _stale(conn, key)
         if reason:
-            _create(conn, _extractor_name(extractor), extractor is not None)
+            _create(conn, key, extractor is not None)
             result.rebuilt = reason
         conn.execute("DELETE FROM sites")
         conn.executemany("INSERT INTO sites VALUES (?, ?, ?, ?, ?)", sites)
