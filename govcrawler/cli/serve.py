@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
                 "Datasette is not installed: pip install 'govcrawler[serve]' (or make venv)"
             )
         _check_port(args.host, args.port)
-    from govcrawler.query.archive import locate  # noqa: PLC0415 (lazy: keep --help fast)
+    from govcrawler.query.records import locate  # noqa: PLC0415 (lazy: keep --help fast)
 
     locate(args.data)  # no archive folder: a usage error, before anything is written
     browse_path = _build(args)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcrawler.query.archive import read_lines
+from govcrawler.query.records import read_lines
 
 FORMAT = "1"  # bump when the tables change: an old browsing database is rebuilt
 
