@@ -124,30 +124,21 @@ def run(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> Path:
     """Refresh the index, then the browsing database from it; returns the database path."""
-    from govcrawler.query import browse  # noqa: PLC0415
-    from govcrawler.query.browse_metadata import site_rows  # noqa: PLC0415
-    from govcrawler.sites import all_profiles  # noqa: PLC0415
+    from govcrawler.query.browse import update  # noqa: PLC0415
 
     open_index(args).close()
-    args.browse_path = browse.default_browse(args.index_path)
-    extractor = browse.find_case_extractor()
-    conn = browse.connect(args.browse_path, args.index_path)
-    try:
-        result = browse.sync(conn, args.articles, site_rows(all_profiles()), extractor)
-        articles = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    finally:
-        conn.close()
+    path, result, articles = update(args.articles, args.index_path)
     if result.rebuilt and result.rebuilt != "new browsing database":
         print(f"govcrawler: rebuilt the browsing database ({result.rebuilt})", file=sys.stderr)
     for relpath in result.skipped:
         print(f"govcrawler: {relpath} changed while indexing; added next time", file=sys.stderr)
     cases = "with cases" if result.cases else "no case extraction installed: no cases table"
     print(
-        f"govcrawler: browsing database {args.browse_path}: {articles} article(s), "
+        f"govcrawler: browsing database {path}: {articles} article(s), "
         f"{result.files} new file(s); {cases}",
         file=sys.stderr,
     )
-    return Path(args.browse_path)
+    return path
 
 
 def _serve(args: argparse.Namespace, browse_path: Path) -> int:

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govcrawler.query.browse_metadata import site_rows
 from govcrawler.query.records import read_lines
+from govcrawler.sites import all_profiles
 
 FORMAT = "1"  # bump when the tables change: an old browsing database is rebuilt
 
@@ -132,6 +134,20 @@ class BrowseSync:
     versions: int = 0
     cases: bool = False  # the cases table is filled (a case extractor is installed)
     skipped: tuple[str, ...] = ()  # files that changed since the index read them: next time
+
+
+def update(articles: Path, index: Path) -> tuple[Path, BrowseSync, int]:
+    """Bring the browsing database beside the (already refreshed) `index` up to date, with every
+    site profile and the installed case extractor; returns its path, what was done, and how many
+    articles it holds."""
+    path = default_browse(index)
+    conn = connect(path, index)
+    try:
+        result = sync(conn, articles, site_rows(all_profiles()), find_case_extractor())
+        count = int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    finally:
+        conn.close()
+    return path, result, count
 
 
 def find_case_extractor(package_name: str = "govcrawler.extraction") -> CaseExtractor | None:
