@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import hashlib
+import importlib
 import io
 import json
 import socket
@@ -22,6 +23,8 @@ from urllib.parse import quote
 import pytest
 
 from govcrawler.cli.main import main
+from govcrawler.extraction.cases import CaseRow, Stage
+from govcrawler.extraction.cases.merge import merge_rows
 from govcrawler.query import browse
 from govcrawler.query.browse_metadata import DATABASE, site_rows
 from govcrawler.query.browse_plugin import capture_stamp
@@ -182,10 +185,7 @@ def test_canned_queries_list_removed_and_changed_articles(ds: Any, archive: Arch
     changed = rows(ds, f"/{DATABASE}/changed_articles.json")
     assert {r["id"] for r in changed} == {k for k, n in per_id.items() if n > 1}
     assert rows(ds, f"/{DATABASE}/new_articles_this_week.json") == []  # all fetched in 2023-24
-    with_cases = browse.find_case_extractor() is not None  # issue 16 installed
-    assert get(ds, f"/{DATABASE}/new_cases_this_week.json").status_code == (
-        200 if with_cases else 404
-    )
+    assert get(ds, f"/{DATABASE}/new_cases_this_week.json").status_code == 200
 
 
 def _digest(path: Path) -> str:
@@ -269,72 +269,80 @@ def test_capture_stamp_is_the_utc_warc_date() -> None:
     assert capture_stamp("not a date") is None and capture_stamp(None) is None
 
 
-def fake_cases(record: Any) -> list[dict[str, Any]]:
-    """A stand-in case extractor: one case per title naming 开除党籍 (the real one is issue 16)."""
+def fake_cases(record: Any) -> list[CaseRow]:
+    """A stand-in case extractor: one case per title naming 开除党籍 (the real one is tested by
+    the cases tests; this one makes the expected rows easy to state)."""
     if "开除党籍" not in fold(record["title"]):
         return []
+    both = "公职" in fold(record["title"])
+    actions = ["开除党籍", "开除公职"] if both else ["开除党籍"]
     return [
-        {
-            "article_id": record["id"],
-            "url": record["url"],
-            "published_at": record["published_at"],
-            "site": record["site"],
-            "name": record["title"][:2],
-            "region": "中央" if record["site"] == "ccdi" else record["site_name"][:2],
-            "actions": ["开除党籍", "开除公职"]
-            if "公职" in fold(record["title"])
-            else ["开除党籍"],
-            "confidence": 0.5,
-        }
+        CaseRow(
+            id=f"{record['id']}#{record['title'][:2]}",
+            article_id=record["id"],
+            url=record["url"],
+            published_at=record["published_at"],
+            site=record["site"],
+            name=record["title"][:2],
+            position=record["column"],
+            region="中央" if record["site"] == "ccdi" else record["site_name"][:2],
+            level=None,
+            actions=actions,
+            actions_text=actions,
+            offence=None,
+            evidence=[record["title"]],
+            stages=[Stage(a, None, a) for a in actions],
+            title=record["title"],
+        )
     ]
 
 
-def test_a_case_extractor_fills_the_cases_table_with_facets(tmp_path: Path) -> None:
-    archive = generate(tmp_path / "articles", 120, seed=9)
+def test_cases_and_persons_with_facets_on_action_and_region(tmp_path: Path) -> None:
+    archive = generate(tmp_path / "articles", 120, seed=9, removed=0.2)
     result = build(tmp_path, fake_cases)
     assert result.cases
     ds = make_datasette(tmp_path / "browse.sqlite", tmp_path / "query-index.sqlite")
-    expected = [c for r in latest(archive.records, text_only=True).values() for c in fake_cases(r)]
+    text = latest(archive.records, text_only=True)
+    last = latest(archive.records)
+    expected = [c for r in text.values() for c in fake_cases(r)]
     got = rows(ds, f"/{DATABASE}/cases.json")
-    assert sorted(r["article_id"] for r in got) == sorted(c["article_id"] for c in expected)
-    assert all(json.loads(r["extra"]) == {"confidence": 0.5} for r in got)
+    assert sorted(r["id"] for r in got) == sorted(c.id for c in expected)
+    for row in got:  # removed as `govcrawler cases` flags it: the article is gone from its site
+        assert row["removed"] == (1 if last[row["article_id"]].get("removed") else 0)
+        assert json.loads(row["stages"])[0]["action"] == "开除党籍"
+    assert any(row["removed"] for row in got) and not all(row["removed"] for row in got)
     facets = get(ds, f"/{DATABASE}/cases.json").json()["facet_results"]
     actions = {f["value"]: f["count"] for f in facets["actions"]["results"]}
-    assert actions == Counter(a for c in expected for a in c["actions"])
+    assert actions == Counter(a for c in expected for a in c.actions)
     regions = {f["value"]: f["count"] for f in facets["region"]["results"]}
-    assert regions == Counter(c["region"] for c in expected)
+    assert regions == Counter(c.region for c in expected)
+    persons = rows(ds, f"/{DATABASE}/persons.json")
+    assert len(persons) == len(merge_rows(expected))
+    assert sum(len(json.loads(p["sources"])) for p in persons) == len(expected)
     assert get(ds, f"/{DATABASE}/new_cases_this_week.json").status_code == 200
-    # Searching cases searches the text of their articles.
+    # Searching cases searches the text of their articles, in either script.
     hant = rows(ds, f"/{DATABASE}/cases.json?_search={quote('開除公職')}")
     assert {r["article_id"] for r in hant} == {
-        c["article_id"]
-        for c in expected
-        if contains(latest(archive.records, text_only=True)[c["article_id"]], ["开除公职"])
+        c.article_id for c in expected if contains(text[c.article_id], ["开除公职"])
     }
-    # Without the extractor the table goes (the database is rebuilt without it).
+    # Another extractor (or changed case rules) rebuilds the database.
     assert build(tmp_path).rebuilt == "case extractor changed"
 
 
-def test_the_case_extractor_is_found_in_a_cases_module(
+def test_changed_case_rules_change_the_extractor_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package = tmp_path / "fakeextraction"
+    package = tmp_path / "fakecases"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "cases_demo.py").write_text("def case_rows(record):\n    return [{'name': 'x'}]\n")
+    (package / "rules.py").write_text("def extract(record):\n    return []\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    found = browse.find_case_extractor("fakeextraction")
-    assert found is not None and list(found({})) == [{"name": "x"}]
-    before = browse._extractor_key(found)
-    # Changed case rules are a changed extractor: the cases table is computed again.
-    (package / "cases_demo.py").write_text("def case_rows(record):\n    return []\n")
-    monkeypatch.delitem(sys.modules, "fakeextraction.cases_demo")
-    changed = browse.find_case_extractor("fakeextraction")
-    assert changed is not None and list(changed({})) == []
-    assert browse._extractor_key(changed) != before
-    (package / "cases_demo.py").write_text("def unrelated():\n    pass\n")
-    monkeypatch.delitem(sys.modules, "fakeextraction.cases_demo")
-    assert browse.find_case_extractor("fakeextraction") is None
+    before = browse._extractor_key(importlib.import_module("fakecases.rules").extract)
+    (package / "rules.py").write_text("def extract(record):\n    return [1]\n")
+    monkeypatch.delitem(sys.modules, "fakecases.rules")
+    after = browse._extractor_key(importlib.import_module("fakecases.rules").extract)
+    assert before != after and before.split()[0] == after.split()[0] == "fakecases.rules.extract"
+    assert browse._extractor_key(None) == ""
 
 
 def test_usage_errors_exit_2_before_anything_is_built(

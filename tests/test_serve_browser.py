@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import pytest
 
+from govcrawler.extraction.cases import extract_cases
 from govcrawler.query.text import fold
 from tests.conftest import FIXTURES
 
@@ -276,16 +277,7 @@ def test_the_server_listens_on_loopback_only(server: str) -> None:
 def test_cases_facets_on_action_and_region(
     server: str, browser: Any, records: dict[str, dict[str, Any]]
 ) -> None:
-    from govcrawler.query.browse import find_case_extractor  # noqa: PLC0415
-
-    extractor = find_case_extractor()
-    if extractor is None:
-        pytest.skip("no case extractor installed (issue 16): serve has no cases table")
-    cases = [
-        case.to_dict() if hasattr(case, "to_dict") else dict(case)
-        for rec in records.values()
-        for case in extractor(rec)
-    ]
+    cases = [case.to_dict() for rec in records.values() for case in extract_cases(rec)]
     assert cases  # the fixtures announce cases
     regions = Counter(c["region"] for c in cases if c["region"])
     region = min(regions, key=lambda r: (-regions[r], r))

@@ -34,9 +34,9 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "serve",
         help="browse the archive in a web browser (Datasette: search, facets, CSV)",
-        description="Serve the archive read-only with Datasette: articles, versions, sites and "
-        "(when case extraction is installed) cases, with search in both scripts, facets on "
-        "site, column and month, and CSV/JSON export.",
+        description="Serve the archive read-only with Datasette: articles, versions, sites, "
+        "cases and persons, with search in both scripts, facets on site, column, month, "
+        "action and region, and CSV/JSON export.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -132,10 +132,8 @@ def _build(args: argparse.Namespace) -> Path:
         print(f"govcrawler: rebuilt the browsing database ({result.rebuilt})", file=sys.stderr)
     for relpath in result.skipped:
         print(f"govcrawler: {relpath} changed while indexing; added next time", file=sys.stderr)
-    cases = "with cases" if result.cases else "no case extraction installed: no cases table"
     print(
-        f"govcrawler: browsing database {path}: {articles} article(s), "
-        f"{result.files} new file(s); {cases}",
+        f"govcrawler: browsing database {path}: {articles} article(s), {result.files} new file(s)",
         file=sys.stderr,
     )
     return path

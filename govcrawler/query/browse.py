@@ -5,8 +5,8 @@ A sibling of the search index (query/index.py), kept beside it and built from it
   with the number of text versions and whether the site has since removed it;
 - `versions`: one row per archive line (every text version and every removal record);
 - `sites`: one row per site profile (name, home page, source note), which `site` columns refer to;
-- `cases`: case rows derived from each article's current text by a case extractor, when one is
-  installed (see `find_case_extractor`); absent otherwise.
+- `cases`: the case rows of each article's current text (govcrawler.extraction.cases, issue 16),
+  and `persons`: one timeline per person across articles and sites (its merge_rows).
 
 Unlike the index, these tables hold the text (Datasette shows and exports it). Search is not
 copied: the Datasette plugin (query/browse_plugin.py) answers `_search` from the index's FTS
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import json
-import pkgutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govcrawler.extraction.cases import CaseRow, Person, Stage, extract_cases
+from govcrawler.extraction.cases.merge import merge_rows
 from govcrawler.query.browse_metadata import site_rows
 from govcrawler.query.records import read_lines
 from govcrawler.sites import all_profiles
@@ -38,31 +38,13 @@ FORMAT = "1"  # bump when the tables change: an old browsing database is rebuilt
 BROWSE_IN_DATA = "browse.sqlite"  # beside the index in a crawl's data folder
 BROWSE_IN_FOLDER = ".browse.sqlite"  # inside a bare folder of JSONL files
 
-#: A case extractor: an article record → its case rows (issue 16's fields, see CASE_COLUMNS), as
-#: mappings or as objects with `to_dict()` (govcrawler.extraction.cases.CaseRow).
-CaseExtractor = Callable[[Mapping[str, Any]], Iterable[Any]]
+#: A case extractor: an article record → its case rows (extract_cases; tests pass their own).
+CaseExtractor = Callable[[Mapping[str, Any]], Iterable[CaseRow]]
 
-#: Function names looked for in a `govcrawler/extraction/cases*` module or package, first found
-#: wins (`extract_cases` is issue 16's).
-CASE_FUNCTIONS = ("extract_cases", "case_rows", "cases_from_record")
-
-#: Columns of the `cases` table, in order; a row's other keys are kept as JSON in `extra`.
-CASE_COLUMNS = (
-    "id",
-    "article_id",
-    "url",
-    "published_at",
-    "site",
-    "name",
-    "position",
-    "region",
-    "level",
-    "actions",
-    "actions_text",
-    "offence",
-    "evidence",
-    "stages",
-)
+#: Columns of the `cases` table: the case row's fields, in order (lists and stages as JSON).
+CASE_COLUMNS = tuple(f.name for f in dataclasses.fields(CaseRow))
+#: Columns of the `persons` table: the merged person's fields (lists as JSON).
+PERSON_COLUMNS = tuple(f.name for f in dataclasses.fields(Person) if f.name != "schema_version")
 
 #: Fields of a version row taken from the record as they are (text or null).
 _RECORD_FIELDS = (
@@ -107,16 +89,15 @@ CREATE INDEX articles_month ON articles(month);
 CREATE INDEX articles_first_fetched ON articles(first_fetched_at);
 """
 
-_CASES_SCHEMA = """
-CREATE TABLE cases(
-    id TEXT, article_id TEXT REFERENCES articles(id), url TEXT, published_at TEXT,
-    site TEXT REFERENCES sites(site), name TEXT, position TEXT, region TEXT, level TEXT,
-    actions TEXT, actions_text TEXT, offence TEXT, evidence TEXT, stages TEXT, extra TEXT);
+_REFERENCES = {"article_id": " REFERENCES articles(id)", "site": " REFERENCES sites(site)"}
+_CASES_SCHEMA = f"""
+CREATE TABLE cases({", ".join(c + _REFERENCES.get(c, "") for c in CASE_COLUMNS)});
 CREATE INDEX cases_article ON cases(article_id);
 CREATE INDEX cases_published ON cases(published_at);
+CREATE TABLE persons({", ".join(c + (" PRIMARY KEY" if c == "person_id" else "") for c in PERSON_COLUMNS)});
 """
 
-_TABLES = ("cases", "articles", "versions", "sites", "browse_files", "browse_meta")
+_TABLES = ("persons", "cases", "articles", "versions", "sites", "browse_files", "browse_meta")
 
 
 def default_browse(index: Path) -> Path:
@@ -138,32 +119,16 @@ class BrowseSync:
 
 def update(articles: Path, index: Path) -> tuple[Path, BrowseSync, int]:
     """Bring the browsing database beside the (already refreshed) `index` up to date, with every
-    site profile and the installed case extractor; returns its path, what was done, and how many
+    site profile and the case rows; returns its path, what was done, and how many
     articles it holds."""
     path = default_browse(index)
     conn = connect(path, index)
     try:
-        result = sync(conn, articles, site_rows(all_profiles()), find_case_extractor())
+        result = sync(conn, articles, site_rows(all_profiles()), extract_cases)
         count = int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
     finally:
         conn.close()
     return path, result, count
-
-
-def find_case_extractor(package_name: str = "govcrawler.extraction") -> CaseExtractor | None:
-    """The case extractor of a `govcrawler/extraction/cases*` module or package, when one
-    exists: its first function named in CASE_FUNCTIONS. None until the cases work is installed."""
-    package = importlib.import_module(package_name)
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if not info.name.startswith("cases"):
-            continue
-        module = importlib.import_module(f"{package_name}.{info.name}")
-        for name in CASE_FUNCTIONS:
-            function = getattr(module, name, None)
-            if callable(function):
-                extractor: CaseExtractor = function
-                return extractor
-    return None
 
 
 def _extractor_key(extractor: CaseExtractor | None) -> str:
@@ -240,6 +205,14 @@ def sync(
             raise
         result.files += 1
     result.skipped = tuple(skipped)
+    if result.files and extractor is not None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _update_persons(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     if result.files:
         conn.execute("PRAGMA optimize")
     return result
@@ -351,41 +324,62 @@ def _update_articles(
         return
     conn.execute("DELETE FROM main.cases WHERE article_id IN (SELECT id FROM temp.touched)")
     current = conn.execute(
-        "SELECT archive_file, archive_line FROM main.articles"
+        "SELECT archive_file, archive_line, removed FROM main.articles"
         " WHERE id IN (SELECT id FROM temp.touched) ORDER BY archive_file, archive_line"
     ).fetchall()
+    removed = {(f, n) for f, n, gone in current if gone}
+    rows = []
+    for where, record in _records(articles, [(f, n) for f, n, _ in current]):
+        for case in extractor(record):
+            case.removed = where in removed  # as `govcrawler cases` flags them
+            rows.append(_cells(dataclasses.asdict(case), CASE_COLUMNS))
+    conn.executemany(f"INSERT INTO main.cases VALUES ({', '.join('?' * len(CASE_COLUMNS))})", rows)
+
+
+def _update_persons(conn: sqlite3.Connection) -> None:
+    """Merge every case row into one timeline per person (merge_rows), afresh."""
+    conn.execute("DELETE FROM main.persons")
+    columns = ", ".join(CASE_COLUMNS)
+    cases = [
+        _case(dict(zip(CASE_COLUMNS, row, strict=True)))
+        for row in conn.execute(
+            f"SELECT {columns} FROM main.cases ORDER BY published_at, article_id, rowid"
+        )
+    ]
     conn.executemany(
-        f"INSERT INTO main.cases VALUES ({', '.join('?' * (len(CASE_COLUMNS) + 1))})",
-        (_case_row(case) for record in _records(articles, current) for case in extractor(record)),
+        f"INSERT INTO main.persons VALUES ({', '.join('?' * len(PERSON_COLUMNS))})",
+        (_cells(person.to_dict(), PERSON_COLUMNS) for person in merge_rows(cases)),
     )
 
 
-def _records(articles: Path, where: list[tuple[str, int]]) -> Iterable[dict[str, Any]]:
-    """The records at (archive file, line) positions, sorted by file then line."""
+def _records(
+    articles: Path, where: list[tuple[str, int]]
+) -> Iterable[tuple[tuple[str, int], dict[str, Any]]]:
+    """((archive file, line), record) at each position, sorted by file then line."""
     by_file: dict[str, set[int]] = {}
     for relpath, number in where:
         by_file.setdefault(relpath, set()).add(number)
     for relpath, numbers in by_file.items():
         for line in read_lines(articles / relpath):
             if line.number in numbers and line.record is not None:
-                yield line.record
+                yield (relpath, line.number), line.record
 
 
-def _case_row(case: Any) -> tuple[object, ...]:
-    """A case (a mapping, or an object with `to_dict()` or a dataclass) as a `cases` row: lists
-    as JSON arrays, keys without a column of their own as JSON in `extra`."""
-    if hasattr(case, "to_dict"):
-        case = case.to_dict()
-    elif dataclasses.is_dataclass(case) and not isinstance(case, type):
-        case = dataclasses.asdict(case)
+def _cells(values: Mapping[str, Any], columns: tuple[str, ...]) -> tuple[object, ...]:
+    """A row of `columns` from a dict: lists and objects as JSON text, booleans as 0/1."""
 
     def cell(value: Any) -> object:
         if value is None or isinstance(value, str | int | float):
             return value
         return json.dumps(value, ensure_ascii=False)
 
-    extra = {k: v for k, v in case.items() if k not in CASE_COLUMNS}
-    return (
-        *(cell(case.get(name)) for name in CASE_COLUMNS),
-        json.dumps(extra, ensure_ascii=False) if extra else None,
-    )
+    return tuple(cell(values.get(name)) for name in columns)
+
+
+def _case(row: dict[str, Any]) -> CaseRow:
+    """A `cases` row back as the CaseRow it was made from (for merge_rows)."""
+    for name in ("actions", "actions_text", "evidence", "stages"):
+        row[name] = json.loads(row[name]) if row[name] else []
+    row["stages"] = [Stage(**stage) for stage in row["stages"]]
+    row["removed"] = bool(row["removed"])
+    return CaseRow(**row)

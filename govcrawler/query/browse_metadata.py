@@ -76,7 +76,23 @@ _CASE_COLUMNS = {
     "offence": "违纪违法事实 · offence",
     "evidence": "依据原文 · sentence(s) the case is read from",
     "stages": "各阶段 · stages: action, date as written, phrase (JSON)",
-    "extra": "其他字段 · other fields of the case row (JSON)",
+    "title": "文章标题 · title of the article",
+    "removed": "已删除 · 1 = the article has since been removed from its site",
+    "schema_version": "格式版本 · case schema version",
+}
+
+_PERSON_COLUMNS = {
+    "person_id": "人员编号 · person id",
+    "name": "姓名 · name as written",
+    "position": "职务 · position (the most complete one written)",
+    "positions": "各处职务 · every position written (JSON)",
+    "region": "地区 · province-level region, or 中央",
+    "level": "干部层级 · cadre level",
+    "actions": "处理措施 · every action taken (normalised list)",
+    "first_seen": "首次出现 · first publication naming the person",
+    "last_seen": "最近出现 · latest publication naming the person",
+    "timeline": "时间线 · stages with dates and the article of each (JSON)",
+    "sources": "来源文章 · every article naming the person (JSON)",
 }
 
 
@@ -164,7 +180,18 @@ def metadata(index: str, replay: str | None, with_cases: bool) -> dict[str, Any]
             " · Cases read from the articles: one row per person an action is taken against.",
             "sort_desc": "published_at",
             "facets": [{"array": "actions"}, "region", "site"],
+            "label_column": "name",
             "columns": _CASE_COLUMNS,
+        }
+        tables["persons"] = {
+            "title": "人员 · Persons",
+            "description": "同一人在各文章、各网站中的案件合并为一条时间线（姓名相同且职务相符）。"
+            " · One timeline per person across articles and sites (same name, agreeing"
+            " positions).",
+            "sort_desc": "last_seen",
+            "facets": [{"array": "actions"}, "region", "level"],
+            "label_column": "name",
+            "columns": _PERSON_COLUMNS,
         }
         queries["new_cases_this_week"] = {
             "title": "本周新案件 · New cases this week",
