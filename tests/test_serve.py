@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import hashlib
 import importlib
 import io
@@ -327,6 +328,24 @@ def test_cases_and_persons_with_facets_on_action_and_region(tmp_path: Path) -> N
     }
     # Another extractor (or changed case rules) rebuilds the database.
     assert build(tmp_path).rebuilt == "case extractor changed"
+
+
+def test_people_of_one_name_without_a_position_stay_apart(tmp_path: Path) -> None:
+    """merge_rows keeps them apart but gives them one person_id: both rows are kept."""
+    generate(tmp_path / "articles", 30, seed=4)
+
+    def nameless(record: Any) -> list[CaseRow]:
+        return [
+            dataclasses.replace(case, name="某甲", position=None, id=record["id"] + "#某甲")
+            for case in fake_cases(dict(record, title="开除党籍" + record["title"]))
+        ]
+
+    build(tmp_path, nameless)
+    conn = sqlite3.connect(tmp_path / "browse.sqlite")
+    cases = conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+    persons = conn.execute("SELECT COUNT(*), COUNT(DISTINCT person_id) FROM persons").fetchone()
+    conn.close()
+    assert cases > 1 and persons == (cases, 1)
 
 
 def test_changed_case_rules_change_the_extractor_key(

@@ -43,7 +43,8 @@ CaseExtractor = Callable[[Mapping[str, Any]], Iterable[CaseRow]]
 
 #: Columns of the `cases` table: the case row's fields, in order (lists and stages as JSON).
 CASE_COLUMNS = tuple(f.name for f in dataclasses.fields(CaseRow))
-#: Columns of the `persons` table: the merged person's fields (lists as JSON).
+#: Columns of the `persons` table: the merged person's fields (lists as JSON). Not keyed on
+#: person_id: merge_rows gives two people of one name without a position the same id.
 PERSON_COLUMNS = tuple(f.name for f in dataclasses.fields(Person) if f.name != "schema_version")
 
 #: Fields of a version row taken from the record as they are (text or null).
@@ -94,7 +95,8 @@ _CASES_SCHEMA = f"""
 CREATE TABLE cases({", ".join(c + _REFERENCES.get(c, "") for c in CASE_COLUMNS)});
 CREATE INDEX cases_article ON cases(article_id);
 CREATE INDEX cases_published ON cases(published_at);
-CREATE TABLE persons({", ".join(c + (" PRIMARY KEY" if c == "person_id" else "") for c in PERSON_COLUMNS)});
+CREATE TABLE persons({", ".join(PERSON_COLUMNS)});
+CREATE INDEX persons_person ON persons(person_id);
 """
 
 _TABLES = ("persons", "cases", "articles", "versions", "sites", "browse_files", "browse_meta")
