@@ -326,6 +326,25 @@ def test_cases_and_persons_with_facets_on_action_and_region(tmp_path: Path) -> N
     assert {r["article_id"] for r in hant} == {
         c.article_id for c in expected if contains(text[c.article_id], ["开除公职"])
     }
+    # A new run file re-merges only the names it touches: the same persons as a fresh build.
+    case_article = text[expected[0].article_id]
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = tmp_path / "articles" / case_article["site"] / "29990101T000000Z.jsonl"
+    renamed = dict(case_article, title="改名开除党籍", version=99, fetched_at=now)
+    other = dict(case_article, id=case_article["id"] + "9", fetched_at=now)
+    run.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (renamed, other)))
+    assert build(tmp_path, fake_cases).files == 1
+    snapshot = "SELECT * FROM persons ORDER BY person_id, name, first_seen, sources"
+    conn = sqlite3.connect(tmp_path / "browse.sqlite")
+    incremental = conn.execute(snapshot).fetchall()
+    conn.close()
+    for leftover in tmp_path.glob("browse.sqlite*"):
+        leftover.unlink()
+    assert build(tmp_path, fake_cases).rebuilt == "new browsing database"
+    conn = sqlite3.connect(tmp_path / "browse.sqlite")
+    assert conn.execute(snapshot).fetchall() == incremental
+    assert any(row[1] == "改名" for row in incremental)
+    conn.close()
     # Another extractor (or changed case rules) rebuilds the database.
     assert build(tmp_path).rebuilt == "case extractor changed"
 

@@ -97,6 +97,8 @@ CREATE INDEX cases_article ON cases(article_id);
 CREATE INDEX cases_published ON cases(published_at);
 CREATE TABLE persons({", ".join(PERSON_COLUMNS)});
 CREATE INDEX persons_person ON persons(person_id);
+CREATE INDEX persons_name ON persons(name);
+CREATE INDEX cases_name ON cases(name);
 """
 
 _TABLES = ("persons", "cases", "articles", "versions", "sites", "browse_files", "browse_meta")
@@ -324,7 +326,12 @@ def _update_articles(
     )
     if extractor is None:
         return
-    conn.execute("DELETE FROM main.cases WHERE article_id IN (SELECT id FROM temp.touched)")
+    # The names of the people whose cases change: their timelines are merged again (a merge never
+    # joins two names, so no other person changes).
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY) WITHOUT ROWID")
+    touched_cases = "FROM main.cases WHERE article_id IN (SELECT id FROM temp.touched)"
+    conn.execute(f"INSERT OR IGNORE INTO temp.names SELECT name {touched_cases}")
+    conn.execute(f"DELETE {touched_cases}")
     current = conn.execute(
         "SELECT archive_file, archive_line, removed FROM main.articles"
         " WHERE id IN (SELECT id FROM temp.touched) ORDER BY archive_file, archive_line"
@@ -336,22 +343,27 @@ def _update_articles(
             case.removed = where in removed  # as `govcrawler cases` flags them
             rows.append(_cells(dataclasses.asdict(case), CASE_COLUMNS))
     conn.executemany(f"INSERT INTO main.cases VALUES ({', '.join('?' * len(CASE_COLUMNS))})", rows)
+    conn.execute(f"INSERT OR IGNORE INTO temp.names SELECT name {touched_cases}")
 
 
 def _update_persons(conn: sqlite3.Connection) -> None:
-    """Merge every case row into one timeline per person (merge_rows), afresh."""
-    conn.execute("DELETE FROM main.persons")
+    """Merge the case rows of every name in `temp.names` into one timeline per person
+    (merge_rows), replacing those names' persons; then forget the names."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("DELETE FROM main.persons WHERE name IN (SELECT name FROM temp.names)")
     columns = ", ".join(CASE_COLUMNS)
     cases = [
         _case(dict(zip(CASE_COLUMNS, row, strict=True)))
         for row in conn.execute(
-            f"SELECT {columns} FROM main.cases ORDER BY published_at, article_id, rowid"
+            f"SELECT {columns} FROM main.cases WHERE name IN (SELECT name FROM temp.names)"
+            " ORDER BY published_at, article_id, rowid"
         )
     ]
     conn.executemany(
         f"INSERT INTO main.persons VALUES ({', '.join('?' * len(PERSON_COLUMNS))})",
         (_cells(person.to_dict(), PERSON_COLUMNS) for person in merge_rows(cases)),
     )
+    conn.execute("DELETE FROM temp.names")
 
 
 def _records(
