@@ -1,5 +1,6 @@
 """Benchmark of `govcrawler serve`'s browsing database over a generated archive (a script, not a
-test): how long building it takes on top of the search index, how large it is, how long adding
+test): how long building it takes on top of the search index (with the case rows and persons
+of every article, as `serve` builds it), how large it is, how long adding
 one new run file takes, and how fast Datasette answers the page a person opens (search, facets,
 count) through the plugin — in process, through Datasette's own ASGI client, median of 5.
 
@@ -14,6 +15,7 @@ import asyncio
 import csv
 import io
 import shutil
+import sqlite3
 import statistics
 import sys
 import time
@@ -26,10 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from govcrawler.query import browse  # noqa: E402
-from govcrawler.query.browse_metadata import DATABASE, site_rows  # noqa: E402
+from govcrawler.query.browse_metadata import DATABASE  # noqa: E402
 from govcrawler.query.browse_server import make_datasette  # noqa: E402
 from govcrawler.query.index import connect, refresh  # noqa: E402
-from govcrawler.sites import all_profiles  # noqa: E402
 from tests.archive_factory import generate  # noqa: E402
 
 #: (label, path): pages a person opens; each with the default facets (site, column, month).
@@ -71,16 +72,18 @@ def run(size: int, work: Path) -> None:
     index.close()
     index_s = time.perf_counter() - started
     started = time.perf_counter()
-    conn = browse.connect(browse_path, index_path)
-    result = browse.sync(conn, data / "articles", site_rows(all_profiles()))
-    conn.close()
+    _, result, _ = browse.update(data / "articles", index_path)  # as `serve` does: with cases
     browse_s = time.perf_counter() - started
     jsonl = archive.bytes / 2**20
     print(
         f"\n{size:,} articles ({archive.lines:,} lines, {jsonl:.0f} MiB JSONL, {result.files} files)"
     )
     print(f"  index build          {index_s:7.1f} s   {mib(index_path):7.0f} MiB")
-    print(f"  browsing db build    {browse_s:7.1f} s   {mib(browse_path):7.0f} MiB")
+    cases = browse_cases(browse_path)
+    print(
+        f"  browsing db build    {browse_s:7.1f} s   {mib(browse_path):7.0f} MiB"
+        f"   (with {cases[0]:,} case rows, {cases[1]:,} persons)"
+    )
 
     # One new run file of 1,000 lines, as a crawl adds it.
     extra = generate(data / "new", 1000, seed=99, start=datetime(2025, 1, 1))
@@ -92,9 +95,7 @@ def run(size: int, work: Path) -> None:
     index = connect(index_path)
     refresh(index, data / "articles")
     index.close()
-    conn = browse.connect(browse_path, index_path)
-    added = browse.sync(conn, data / "articles", site_rows(all_profiles()))
-    conn.close()
+    _, added, _ = browse.update(data / "articles", index_path)
     print(
         f"  add one run file     {time.perf_counter() - started:7.1f} s   "
         f"({added.versions:,} lines; index + browsing db)"
@@ -116,6 +117,17 @@ def run(size: int, work: Path) -> None:
         else:
             hits = response.json()["filtered_table_rows_count"]
         print(f"    {label:44} {first:7.0f} ms {median:7.0f} ms  {hits:7,} rows")
+
+
+def browse_cases(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("cases", "persons")
+        )
+    finally:
+        conn.close()
 
 
 def main() -> None:

@@ -117,7 +117,7 @@ class BrowseSync:
     rebuilt: str | None = None  # why everything was rebuilt, if it was
     files: int = 0
     versions: int = 0
-    cases: bool = False  # the cases table is filled (a case extractor is installed)
+    cases: bool = False  # the cases and persons tables are filled (an extractor was given)
     skipped: tuple[str, ...] = ()  # files that changed since the index read them: next time
 
 

@@ -23,7 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def has_cases(browse: Path) -> bool:
-    """Whether the browsing database has a cases table (a case extractor was installed)."""
+    """Whether the browsing database has the cases and persons tables."""
     conn = sqlite3.connect(browse.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         return bool(
