@@ -98,6 +98,7 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
             *data["dependencies"],  # type: ignore[index]
             *data["optional-dependencies"]["plot"],  # type: ignore[index]
             *data["optional-dependencies"]["wacz"],  # type: ignore[index]
+            *data["optional-dependencies"]["serve"],  # type: ignore[index]
         ]
     }
     providers = importlib.metadata.packages_distributions()
