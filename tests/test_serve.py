@@ -211,14 +211,12 @@ def test_nothing_can_be_written_through_the_page(ds: Any, data: Path) -> None:
         assert answer["error"], sql
     readonly = get(ds, f"/{DATABASE}.json?sql={quote(attempts[1])}").json()["error"]
     assert "readonly" in readonly  # SQLite itself refused, not only Datasette's SELECT check
-    for path in (
-        f"/{DATABASE}/articles/-/insert",
-        f"/{DATABASE}/-/create",
-        f"/{DATABASE}/articles",
-    ):
+    for path in (f"/{DATABASE}/articles/-/insert", f"/{DATABASE}/-/create"):
         response = asyncio.run(ds.client.post(path, json={"row": {"id": "x"}}))
-        assert response.status_code >= 400, path
-    assert get(ds, f"/{DATABASE}.db").status_code >= 400  # no download of the database file
+        assert response.status_code in (403, 404, 405), path  # no write API in Datasette 0.65
+    response = asyncio.run(ds.client.post(f"/{DATABASE}/articles", json={"row": {"id": "x"}}))
+    assert "You may only POST to a canned query" in response.text  # Datasette's refusal (500)
+    assert get(ds, f"/{DATABASE}.db").status_code in (403, 404)  # no download of the database
     assert rows(ds, f"/{DATABASE}.json?sql={quote('SELECT COUNT(*) AS n FROM articles')}") == count
     assert (_digest(data / "browse.sqlite"), _digest(data / "query-index.sqlite")) == before
 

@@ -8,6 +8,7 @@ can still be brought up to date by `govcrawler serve --build-only` while a serve
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sqlite3
 from pathlib import Path
 
@@ -37,6 +38,11 @@ def has_cases(browse: Path) -> bool:
 
 def make_datasette(browse: Path, index: Path, replay: str | None = None) -> Datasette:
     """The Datasette app over `browse` (searching through `index`), started and ready."""
+    # Datasette 0.65.5 prints every error with rich when rich is importable, also for a 404 that
+    # raised nothing, and rich 15 then raises ValueError ("Value for 'trace' required"): the
+    # error page becomes a crash. rich comes with wacz (frictionless → typer). Seen 2026-12-06.
+    # (Imported here, after datasette.plugins: imported first, its hook would never register.)
+    vars(importlib.import_module("datasette.handle_exception"))["rich"] = None
     if not pm.is_registered(browse_plugin):
         pm.register(browse_plugin, name=browse_plugin.NAME)
     meta = metadata(str(index.resolve()), replay, has_cases(browse))
