@@ -28,7 +28,7 @@ from urllib.parse import quote
 import pytest
 
 from govcrawler.extraction.cases import extract_cases
-from govcrawler.query.text import fold
+from govcrawler.query.text import attachment_text, fold
 from tests.conftest import FIXTURES
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -161,9 +161,12 @@ def save_screenshot(page: Any, path: Path) -> None:
 
 
 def matching(records: dict[str, dict[str, Any]], term: str) -> set[str]:
-    """Oracle: the ids whose title or body contains `term` once both are folded."""
+    """Oracle: the ids whose title, body or attachment text contains `term`, all folded (as
+    `govcrawler query` searches)."""
     return {
-        key for key, rec in records.items() if fold(term) in fold(rec["title"] + "\n" + rec["body"])
+        key
+        for key, rec in records.items()
+        if fold(term) in fold("\n".join((rec["title"], rec["body"], attachment_text(rec))))
     }
 
 
