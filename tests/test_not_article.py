@@ -36,6 +36,23 @@ LIST_PAGE = _page(
     "<div class='page'><a href='index_1.html'>下一页</a> 共20页</div></div>"
 )
 
+MENU_ITEMS = [
+    "政策法规",
+    "政府文件",
+    "行政许可和其他对外管理服务信息",
+    "预算决算",
+    "重大建设项目批准和实施领域信息公开",
+    "建议提案办理",
+    "权责清单",
+]
+# A column page whose list a script loads: only menus of long link texts, a footer, no prose.
+MENUS_ONLY = _page(
+    "<div>"
+    + "".join(f"<p><a href='/xxgk/{i}/'>·{name}</a></p>" for i, name in enumerate(MENU_ITEMS))
+    + "</div><div id='list'></div><div><p>版权所有：某某省某某厅</p>"
+    "<p>地址：某某市某某路1号 邮编：730000</p></div>"
+)
+
 
 @pytest.mark.parametrize(
     ("text", "reason"),
@@ -44,6 +61,7 @@ LIST_PAGE = _page(
         ("\ufeff  %PDF-1.7\n%âãÏÓ\n", "not_html"),
         ("just a line of plain text, no markup at all", "not_html"),
         (NAV_ONLY, "navigation_only"),
+        (MENUS_ONLY, "navigation_only"),
         (LIST_PAGE, "list_page"),
     ],
 )

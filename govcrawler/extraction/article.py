@@ -44,6 +44,7 @@ from govcrawler.extraction.not_article import (
     NAVIGATION_ONLY,
     NOT_HTML,
     is_list_page,
+    links_only,
     navigation_only,
     not_html,
 )
@@ -174,6 +175,8 @@ def extract_article(
         return Rejection(page_kind.EMPTY, "no main content found")
     if body.generic and is_list_page(body.element):
         return Rejection(LIST_PAGE, "a column of dated links, no article")
+    if body.low_prose and links_only(body.element):
+        return Rejection(NAVIGATION_ONLY, "no prose on the page, its biggest block is links")
     fields.evidence["body"] = body.evidence
     title = _title(root, body, prefixes, fields)
 

@@ -103,15 +103,21 @@ ATTACHMENT_EXTENSIONS = frozenset(
         ".csv",
     ]
 )
+_ATTACHMENT_SUFFIXES = tuple(ATTACHMENT_EXTENSIONS)
+
+
+def names_document(text: str) -> bool:
+    """The text ends with a file name of an attachment (`附件：某某通报.pdf`): a line or block
+    that is content however much of it is link text."""
+    return text.strip().lower().endswith(_ATTACHMENT_SUFFIXES)
+
+
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # Class names that mean display:none in common CSS (Bootstrap `hidden`/`d-none`, `hide`,
 # sohu's `hidden-content control-hide` behind 展开全文, seen 2020).
 _HIDDEN_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:hidden|hide|d-none|display-none|sr-only|visually-hidden)(?:$|[\s_-])", re.I
 )
-
-
-_ATTACHMENT_SUFFIXES = tuple(ATTACHMENT_EXTENSIONS)
 
 
 def tag_of(node: HtmlElement) -> str:

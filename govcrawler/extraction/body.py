@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
+from govcrawler.extraction.blocks import names_document
 from govcrawler.extraction.generic import drop_widgets, main_content, prune
 from govcrawler.sites import ArticleRules
 from govcrawler.sites.selectors import CompiledSelector
@@ -98,9 +99,12 @@ _SENTENCE_END = tuple("。！？”")
 
 def drop_link_lists(pairs: list[tuple[str, float]]) -> list[str]:
     """Lines of a generic body minus link lists: a line that is mostly link text, or a run of 3+
-    link-bearing lines with no sentence end (related news, `·标题 (日期)` lists, pagers)."""
+    link-bearing lines with no sentence end (related news, `·标题 (日期)` lists, pagers). A line
+    naming an attached document stays (the profile's body keeps it too)."""
     linky = [
-        share >= 0.6 or (share >= 0.3 and not text.endswith(_SENTENCE_END)) for text, share in pairs
+        not names_document(text)
+        and (share >= 0.6 or (share >= 0.3 and not text.endswith(_SENTENCE_END)))
+        for text, share in pairs
     ]
     keep = [True] * len(pairs)
     i = 0
@@ -114,5 +118,5 @@ def drop_link_lists(pairs: list[tuple[str, float]]) -> list[str]:
     return [
         text
         for (text, share), kept in zip(pairs, keep, strict=True)
-        if kept and (share < 0.6 or text.endswith(_SENTENCE_END))
+        if kept and (share < 0.6 or text.endswith(_SENTENCE_END) or names_document(text))
     ]

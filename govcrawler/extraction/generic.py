@@ -14,12 +14,15 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from govcrawler.cleaning.boilerplate import is_boilerplate_line
+from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.blocks import (
     BLOCK_TAGS,
     CELL_TAGS,
     SKIP_TAGS,
     is_hidden,
     linked_lines,
+    names_document,
     tag_of,
 )
 
@@ -68,9 +71,31 @@ def _is_dialog(el: HtmlElement) -> bool:
     return bool(_DIALOG_RE.search(marker)) and not _POSITIVE_RE.search(marker)
 
 
+# A block around a text area holding at most this many sentences is a comment or feedback box.
+MAX_FORM_SENTENCES = 2
+
+
+def _input_boxes(root: HtmlElement) -> list[HtmlElement]:
+    """The box around each <textarea>, where a reader writes (a comment or feedback form, its
+    发表评论 heading and 网友评论仅供… notice), when it carries no prose of its own."""
+    boxes = []
+    for area in root.iter("textarea"):
+        box = area.getparent()
+        while box is not None and tag_of(box) not in _CONTAINER_TAGS and tag_of(box) != "p":
+            box = box.getparent()
+        if (
+            box is not None
+            and tag_of(box) not in ("body", "html")
+            and len(_SENTENCE_RE.findall(box.text_content())) <= MAX_FORM_SENTENCES
+        ):
+            boxes.append(box)
+    return boxes
+
+
 def prune(root: HtmlElement) -> None:
-    """Drop scripts, comments, hidden elements, dialogs and nav/aside/footer in place."""
-    doomed = [
+    """Drop scripts, comments, hidden elements, dialogs, comment forms and nav/aside/footer in
+    place."""
+    doomed = _input_boxes(root) + [
         el
         for el in root.iter()
         if el.getparent() is not None
@@ -170,8 +195,17 @@ _NOTICE_RE = re.compile(r"^[【\[（(]?\s*(?:免责|版权|郑重|特别)?声明
 
 
 def _paragraph_score(text: str, linked: int) -> float:
+    """How much a block's own text reads like article prose. Footer and widget lines (contact
+    lines, 声明 notices, and whatever the boilerplate cleaning will strip: 版权所有, ICP备, 主办：,
+    地址：…邮编) score nothing: without class names to tell them apart, a site footer of three
+    such lines would otherwise outweigh a one-paragraph notice, and then vanish from the body."""
     size = len(text.replace(" ", ""))
-    if size < 10 or len(_CONTACT_RE.findall(text)) >= 2 or _NOTICE_RE.match(text):
+    if (
+        size < 10
+        or len(_CONTACT_RE.findall(text)) >= 2
+        or _NOTICE_RE.match(text)
+        or is_boilerplate_line(normalize_space(text))
+    ):
         return 0.0
     density = linked / size
     if density > 0.5:
@@ -265,10 +299,11 @@ def drop_widgets(container: HtmlElement) -> None:
     for el in container.iter():
         if el is container or tag_of(el) not in _WIDGET_TAGS or not sizes.get(el, (0, 0))[0]:
             continue
-        sentences = len(_SENTENCE_RE.findall("".join(el.itertext())))
+        text = "".join(el.itertext())
+        sentences = len(_SENTENCE_RE.findall(text))
         named = bool(_NEGATIVE_RE.search(_marker(el))) and not _POSITIVE_RE.search(_marker(el))
         if (
-            (link_density(el, sizes) > 0.5 and sentences <= 1)
+            (link_density(el, sizes) > 0.5 and sentences <= 1 and not names_document(text))
             or (named and sentences <= 2)
             or is_teaser_list(el, sizes)
         ):

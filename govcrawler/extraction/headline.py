@@ -6,6 +6,7 @@ import re
 
 from lxml.html import HtmlElement
 
+from govcrawler.cleaning.boilerplate import is_boilerplate_line
 from govcrawler.extraction.blocks import tag_of
 
 
@@ -42,8 +43,14 @@ def drop_headline_block(body_el: HtmlElement, title: str) -> None:
 
 
 def drop_restated_title(lines: list[str], title: str) -> list[str]:
-    """Drop a headline block at the top of the body that repeats the title."""
+    """Drop a headline block at the top of the body that repeats the title, also when a
+    breadcrumb or another boilerplate line (removed later by the cleaning) sits above it: a
+    generic body often starts at the box holding 当前位置, the headline and the text."""
     flat_title = squash(title)
-    while lines and len(squash(lines[0])) >= 4 and squash(lines[0]) in flat_title:
-        lines = lines[1:]
-    return lines
+    start = 0
+    while start < len(lines) and is_boilerplate_line(lines[start]):
+        start += 1
+    end = start
+    while end < len(lines) and len(squash(lines[end])) >= 4 and squash(lines[end]) in flat_title:
+        end += 1
+    return lines[:start] + lines[end:]

@@ -49,6 +49,20 @@ def navigation_only(lines: list[str]) -> bool:
     )
 
 
+_PROSE_END_RE = re.compile(r"[。！？]")
+MAX_LINK_SHARE = 0.5
+
+
+def links_only(block: HtmlElement) -> bool:
+    """A block that is mostly link text without one sentence in it: a page's menus, which the
+    generic finder falls back on when no paragraph on the page reads as prose."""
+    text = "".join("".join(block.itertext()).split())
+    if not text or _PROSE_END_RE.search(text):
+        return False
+    linked = sum(len("".join("".join(a.itertext()).split())) for a in block.iter("a"))
+    return linked > MAX_LINK_SHARE * len(text)
+
+
 _DATE_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}-\d{1,2}(?!\d)"
 )
