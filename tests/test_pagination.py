@@ -169,6 +169,19 @@ def test_template_relative_to_the_list_with_unknown_count() -> None:
     assert nav.total is None and "unknown" in nav.how
 
 
+def test_a_menu_link_to_the_page_itself_is_no_page_count() -> None:
+    """河南 2018: the sidebar links each column's list1.html. On list1.html that link names the
+    page itself, and says nothing about the last page; a pager's own "1"/"2" link does."""
+    pagination = Pagination(kind="template", template="list{page}.html")
+    col = "http://www.hnsjct.gov.cn/sitesources/hnsjct/page_pc/gzdt/jlsc/zggb/zjsc/"
+    menu = f'<ul><li><a href="{col}list1.html">中管干部</a></li></ul>'
+    assert next_page(menu, col + "list1.html", pagination) == col + "list2.html"
+    pager = (
+        f'<div class="page"><a href="{col}list1.html">1</a><a href="{col}list2.html">2</a></div>'
+    )
+    assert next_page(pager, col + "list2.html", pagination, 2) is None
+
+
 def test_template_zero_padded_stops_at_the_last_page_link() -> None:
     """浙江 2018 style: /ch112/system/count//…_{page:09d}.shtml counting up from 1; a 末页 link
     names the last page."""

@@ -31,21 +31,40 @@ class NextPage:
     total: int | None = None  # the page count (or the last page's number) when the page shows it
 
 
-def _links(html: str, base_url: str) -> Iterator[str]:
-    """Every <a href> of the page, absolute and canonical."""
+def _anchors(html: str, base_url: str) -> Iterator[tuple[str, str]]:
+    """(absolute canonical URL, text) of every <a href> of the page."""
     root = parse_html(html)
     if root is None:
         return
     for link in root.iter("a"):
         href = (link.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "#", "mailto:")):
-            yield canonical_url(urljoin(base_url, href))
+            yield canonical_url(urljoin(base_url, href)), "".join(link.text_content().split())
+
+
+def _links(html: str, base_url: str) -> Iterator[str]:
+    """Every <a href> of the page, absolute and canonical."""
+    for url, _ in _anchors(html, base_url):
+        yield url
+
+
+# Texts of a pager's own links: a page number, 首页/尾页/末页/上一页/下一页, arrows.
+_PAGER_TEXT_RE = re.compile(
+    r"^(?:\[?\d+\]?|首页|尾页|末页|上一?页|下一?页|前页|后页|[<>«»‹›]+|first|last|prev|next)$", re.I
+)
 
 
 def _max_linked(html: str, base_url: str, pattern: re.Pattern[str]) -> int | None:
     """The highest number group 1 of `pattern` takes over the page's links (a 末页/尾页 link names
-    the last page; a paginator window always names the next one)."""
-    numbers = [int(m[1]) for url in _links(html, base_url) if (m := pattern.fullmatch(url))]
+    the last page; a paginator window always names the next one). A link to the page itself
+    counts only when it reads as a pager's (a number, 尾页 …): a column menu links each column's
+    first page too (河南's sidebar, `list1.html`, SC 2018), which says nothing about the last."""
+    here = canonical_url(base_url)
+    numbers = [
+        int(m[1])
+        for url, text in _anchors(html, base_url)
+        if (m := pattern.fullmatch(url)) and (url != here or _PAGER_TEXT_RE.match(text))
+    ]
     return max(numbers) if numbers else None
 
 
