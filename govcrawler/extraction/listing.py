@@ -16,7 +16,11 @@ from govcrawler.extraction.entries import ListEntry
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import SiteProfile
 
-__all__ = ["ListEntry", "article_links"]  # ListEntry lives in entries.py, shared with discovery
+__all__ = [
+    "ListEntry",
+    "article_links",
+    "has_list_rules",
+]  # ListEntry lives in entries.py, shared with discovery
 
 
 def _entry_date(item: lxml_html.HtmlElement, profile: SiteProfile, url: str) -> str | None:
@@ -48,13 +52,19 @@ def _candidates(
                 yield href.strip(), ""
 
 
+def has_list_rules(profile: SiteProfile) -> bool:
+    """The profile says which links are articles (`[list] items` or `article_url`); a minimal
+    profile does not, and discovery finds its links."""
+    return profile.list.items is not None or profile.list.article_url is not None
+
+
 def article_links(html: str, page_url: str, profile: SiteProfile) -> list[ListEntry]:
     """Article links of a list page: inside the profile's `items` (if set), matching `article_url`
     (if set), on the profile's domains; each URL once, in page order. With `script_links`, URLs
     written in the list's <script> text count too (贵州's `var str_1 = "…"`, Hanweb records).
     A profile without [list] rules (a minimal profile) has its links found by discovery."""
     rules = profile.list
-    if rules.items is None and rules.article_url is None:
+    if not has_list_rules(profile):
         return discover_links(html, page_url, profile.domains)
     root = parse_html(html)
     if root is None:
