@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from govcrawler.extraction.urls import article_id, canonical_url, dedup_key
 from govcrawler.sites import get_profile
+from govcrawler.sites.minimal import minimal_profile
+from tests.conftest import FIXTURES, read_json
 
 
 def test_canonical_url_drops_fragment_and_default_port() -> None:
@@ -45,3 +47,27 @@ def test_hash_id_is_stable_and_canonical() -> None:
     a = article_id(ccdi, "ccdi", "https://www.ccdi.gov.cn/xxgkn/index.html#x")
     b = article_id(ccdi, "ccdi", "https://www.ccdi.gov.cn:443/xxgkn/index.html")
     assert a == b and a.startswith("ccdi:u") and len(a) == len("ccdi:u") + 16
+
+
+def test_a_profile_without_id_pattern_takes_the_id_its_urls_carry() -> None:
+    """A minimal profile's ids come from the URL's shape (url_shapes.document_id): the same as
+    the bundled profile's where its id_pattern reads the same number, stable across http/https
+    and host aliases; a URL without a document id still gets a hash."""
+    ccdi = get_profile("ccdi")
+    bare = minimal_profile(ccdi)
+    url = "https://www.ccdi.gov.cn/yaowenn/202603/t20260309_470188.html"
+    assert article_id(bare, "ccdi", url) == article_id(ccdi, "ccdi", url) == "ccdi:470188"
+    assert article_id(bare, "ccdi", url.replace("https://www.", "http://")) == "ccdi:470188"
+    assert article_id(bare, "x", "http://a.cn/page.php?xuh=48306") == "x:48306"
+    assert article_id(bare, "x", "http://a.cn/news/about.html").startswith("x:u")
+    assert article_id(None, "x", url).startswith("x:u")  # no profile at all: a hash, as before
+
+
+def test_every_fixture_record_keeps_its_id() -> None:
+    """Ids of profiles with an id_pattern never change: every expected record's id is what
+    article_id gives its URL (the shape ids apply only to profiles without one)."""
+    for expected in FIXTURES.glob("*/*.expected.json"):
+        record = read_json(expected).get("record")
+        if record is not None:
+            site = expected.parent.name
+            assert article_id(get_profile(site), site, record["url"]) == record["id"]

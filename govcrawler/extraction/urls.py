@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
+from govcrawler.extraction.url_shapes import document_id
 from govcrawler.sites import SiteProfile
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -31,10 +32,18 @@ def dedup_key(url: str) -> str:
 
 
 def article_id(profile: SiteProfile | None, site: str, url: str) -> str:
-    """`<site>:<document id from the URL>` when the profile's id_pattern finds one, else a URL hash."""
+    """`<site>:<document id from the URL>`: the group the profile's id_pattern finds; for a
+    profile without one (a minimal profile), the document id the URL's shape carries
+    (extraction/url_shapes.py: `t20260209_470003.html` → 470003, `page.php?xuh=48306` → 48306);
+    else a hash of the URL (`<site>:u` and 16 hex digits). A profile with an id_pattern never
+    gets a shape id, so its ids stay what they were."""
     url = canonical_url(url)
     if profile and profile.id_pattern:
         match = profile.id_pattern.search(url)
         if match:
             return f"{site}:{match.group(1)}"
+    elif profile is not None:
+        shape_id = document_id(url)
+        if shape_id:
+            return f"{site}:{shape_id}"
     return f"{site}:u{hashlib.sha256(url.encode('utf-8')).hexdigest()[:16]}"

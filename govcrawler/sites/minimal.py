@@ -67,10 +67,11 @@ def profile_toml(
     return header + tomli_w.dumps(data, multiline_strings=False)
 
 
-def minimal_toml(profile: SiteProfile) -> str:
-    """`minimal_profile(profile)` as a profile file."""
+def minimal_toml(profile: SiteProfile, key: str | None = None) -> str:
+    """`minimal_profile(profile)` as a profile file, under `key` when given (an extra profile
+    may not reuse a bundled key: the redesign tests crawl `<site>_min` beside `<site>`)."""
     return profile_toml(
-        profile.key,
+        key or profile.key,
         profile.name,
         profile.domains,
         profile.columns,
