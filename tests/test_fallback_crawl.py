@@ -1,4 +1,5 @@
-"""A redesigned site in a real crawl: every fallback counted, one warning per site and run."""
+"""A redesigned site in a real crawl: every fallback counted, one warning per site and run, and
+reported as drift (exit 4) in the column's report."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from govcrawler.archive.capture_files import load_captures
+from govcrawler.cli import exit_codes
 from tests.conftest import FIXTURES, read_json
 from tests.test_crawl_e2e import read_jsonl, scrapy
 from tests.test_generic_extraction import redesigned
@@ -28,9 +30,14 @@ def test_fallbacks_are_counted_and_logged_once(tmp_path: Path) -> None:
         "crawl", "ccdi", "-a", "columns=要闻", "-a", "max_pages=1",
         "-s", f"GOVCRAWLER_REPLAY={replay.parent}", "-O", str(out),
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Every record archived, the profile's body selectors drifted: exit 4 (drift), not 0 or 1.
+    assert result.returncode == exit_codes.DRIFT, result.stderr[-3000:]
     records = read_jsonl(out)
     assert len(records) == len(linked)
+    assert (
+        f"column 要闻 (https://www.ccdi.gov.cn/yaowenn/index.html): drift, survived: article"
+        f" body: the generic extractor made {len(linked)} record(s)"
+    ) in result.stderr
     assert all(r["extractor"] == "generic" for r in records)
     assert f"'extract/fallback/ccdi': {len(linked)}" in result.stderr
     assert result.stderr.count("Was the site redesigned?") == 1

@@ -109,7 +109,7 @@ def test_a_page_that_came_but_gave_no_links_is_drift(tmp_path: Path) -> None:
         result, runs = govcrawler_crawl([pages.SITE_KEY], data, profiles, {})
     assert result.returncode == exit_codes.DRIFT, result.stdout
     assert runs[pages.SITE_KEY].report["columns"][0]["status"] == "drift"
-    assert "profile found no article links (drift" in result.stdout
+    assert "neither the profile nor discovery found article links (drift" in result.stdout
 
 
 def run_cli(*args: str, profiles: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
+from govcrawler.cli import exit_codes
+from govcrawler.extraction.drift import list_drift
 from govcrawler.extraction.listing import ListEntry
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import PROFILE_DIR, ProfileError, get_profile, load_profile
 from govcrawler.spiders.site_spider import SiteSpider
+from govcrawler.state import manifest
 from govcrawler.state.ledger import Ledger
 from govcrawler.state.rules import DAY
 from govcrawler.state.site_state import SiteState
@@ -240,8 +243,82 @@ def test_each_column_says_what_went_wrong_in_words_of_its_class(ledger_path: Pat
         columns[0].problem()
         == "column 甲 (http://a/1/): its first list page could not be read (network: dns)"
     )
-    assert "profile found no article links (drift" in (columns[2].problem() or "")
+    assert "neither the profile nor discovery found article links (drift" in (
+        columns[2].problem() or ""
+    )
     assert (
         columns[3].problem()
         == "column 丁 (http://a/4/): list page 2 could not be read (http: http_500)"
     )
+
+
+def test_drift_that_was_survived_is_reported_per_column_and_for_the_manifest(
+    ledger_path: Path,
+) -> None:
+    """Issue 14: a list page where discovery stood in for the profile, a pager it found, and
+    bodies the generic extractor made; the column archived its links, so it is drift, survived
+    (class drift: exit 4 when nothing else went wrong), not a failure."""
+    entries = [ListEntry(url(n), f"标题{n}", None) for n in (1, 2)]
+    first = run(ledger_path, Clock())
+    first.expect_columns([("要闻", COLUMN)])
+    assert first.last_list_entries(COLUMN) is None
+    first.list_page_read(COLUMN, COLUMN, 1, entries)
+    first.close(finished=True)
+
+    state = run(ledger_path, Clock())
+    state.expect_columns([("要闻", COLUMN), ("其他", "http://a/5/")])
+    last = state.last_list_entries(COLUMN)
+    assert last == 2
+    verdict = list_drift([], [e.url for e in entries], last)
+    assert state.new_links(COLUMN, entries) == entries
+    state.list_page_read(COLUMN, COLUMN, 1, entries, drift=verdict, discovered=2)
+    assert state.new_links(COLUMN, entries) == []
+    state.pagination_drifted(COLUMN, 1, COLUMN, "pagination (trs) found no next page; …")
+    state.body_fell_back("要闻", "profile body selectors matched nothing")
+    state.body_fell_back("要闻", "profile body selectors matched nothing")
+    state.body_fell_back("旧栏目", "profile body selectors matched nothing")  # a retried article
+    walk = state.columns[COLUMN]
+    assert (walk.status(), walk.classes()) == ("drift", ["drift"])
+    assert walk.problem() == (
+        f"column 要闻 ({COLUMN}): drift, survived (2 of 2 links from discovery): list page 1:"
+        " list selector matched 0 of last run's 2; discovery found 2; pagination after list"
+        " page 1: pagination (trs) found no next page; …; article body: the generic extractor"
+        " made 2 record(s) (profile body selectors matched nothing)"
+    )
+    assert walk.to_dict()["drift"] == walk.drift_notes() and walk.to_dict()["discovered"] == 2
+    report = state.drift_report()
+    assert [(d["column"], d["what"]) for d in report] == [
+        ("要闻", "list"),
+        ("要闻", "pagination"),
+        ("要闻", "body"),
+        ("旧栏目", "body"),
+    ]
+    assert report[2]["articles"] == 2
+    assert state.stats.values["govcrawler/drift/list_pages"] == 1
+    assert state.stats.values["govcrawler/drift/discovered_links"] == 2
+    assert state.stats.values["govcrawler/drift/pagination"] == 1
+    assert state.columns["http://a/5/"].classes() == []  # not reached: no problem of its own
+
+
+def test_a_failed_walk_keeps_its_drift_and_both_classes(ledger_path: Path) -> None:
+    state = run(ledger_path, Clock())
+    state.expect_columns([("要闻", COLUMN)])
+    verdict = list_drift([], [url(1)], None)
+    state.list_page_read(COLUMN, COLUMN, 1, [ListEntry(url(1), "一", None)], drift=verdict)
+    state.list_failed(COLUMN + "?p=2", COLUMN, 2, "failed", "timeout")
+    walk = state.columns[COLUMN]
+    assert (walk.status(), walk.classes()) == ("network", ["drift", "network"])
+    assert "drift before that: list page 1: list selector matched 0; discovery found 1" in (
+        walk.problem() or ""
+    )
+
+
+def test_site_and_run_status_say_drift_when_drift_is_all() -> None:
+    assert manifest.site_status([], []) == "ok"
+    assert manifest.site_status(["column …: drift, survived: …"], ["drift"]) == "drift"
+    assert manifest.site_status(["…", "…"], ["drift", "network"]) == "failed"
+    assert manifest.run_status(["ok", "drift"]) == "drift"
+    assert manifest.run_status(["drift", "failed", "ok"]) == "failed"
+    assert manifest.run_status(["ok"]) == "ok"
+    drifted = {"status": "drift", "problem_classes": ["drift"]}
+    assert exit_codes.for_sites([drifted, {"status": "ok"}]) == exit_codes.DRIFT

@@ -27,8 +27,7 @@ from govcrawler.archive.replay import trusted_capture_time
 from govcrawler.archive.warc_middleware import with_evidence
 from govcrawler.cleaning.learned import BoilerplateLearner
 from govcrawler.extraction.article import Rejection
-from govcrawler.extraction.listing import article_links
-from govcrawler.extraction.pagination import next_page
+from govcrawler.extraction.list_walk import next_list_page, read_list
 from govcrawler.extraction.record import build
 from govcrawler.item import Article, Tombstone
 from govcrawler.sites import Column, SiteProfile
@@ -173,8 +172,13 @@ class SiteSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": list(KNOWN_STATUSES)} if plan.known else {},
         )
 
-    def parse_list(self, response: Response, column: str, page: int) -> Iterator[scrapy.Request]:
-        """Queue the list's article links, then the next list page."""
+    def parse_list(
+        self, response: Response, column: str, page: int, guessed: bool = False
+    ) -> Iterator[scrapy.Request]:
+        """Queue the list's article links, then the next list page. The profile's rules decide,
+        with discovery beside them where they find nothing or far fewer links than last run, or
+        no next page (extraction/list_walk.py); drift is recorded for the column's report. A
+        `guessed` page (a pager a script draws) that brings no new link ends the walk quietly."""
         stats = self.crawler.stats
         if not isinstance(response, TextResponse):
             stats.inc_value("govcrawler/skipped/list_not_html")
@@ -182,13 +186,37 @@ class SiteSpider(scrapy.Spider):
             return
         stats.inc_value("govcrawler/list_pages")
         html = page_of(response).text
-        entries = article_links(html, response.url, self.profile)
         column_url = self.column_urls[column]
-        self.state.list_page_read(response.url, column_url, page, entries)
+        reading = read_list(
+            html,
+            response.url,
+            self.profile,
+            column_url=column_url,
+            last_count=self.state.last_list_entries(response.url),
+        )
+        entries = reading.entries
+        if guessed and not self.state.new_links(column_url, entries):
+            logger.info(
+                "Guessed list page %s brings no new article link: column %s ends at page %d",
+                response.url,
+                column,
+                page - 1,
+            )
+            self.state.walk_complete(column_url, page - 1)
+            return
+        self.state.list_page_read(
+            response.url,
+            column_url,
+            page,
+            entries,
+            drift=reading.drift,
+            discovered=reading.discovered,
+        )
         if not entries:
             stats.inc_value("govcrawler/list_without_articles")
             logger.warning(
-                "No article links on list page %s (column %s): layout changed?",
+                "No article links on list page %s (column %s), from the profile or discovery:"
+                " layout changed?",
                 response.url,
                 column,
             )
@@ -220,25 +248,28 @@ class SiteSpider(scrapy.Spider):
             return
         if self.max_pages is not None and page >= self.max_pages:
             return
-        url = next_page(html, response.url, self.profile.pagination, page)
-        if url:
-            yield scrapy.Request(
-                url,
-                callback=self.parse_list,
-                errback=self.list_failed,
-                cb_kwargs={"column": column, "page": page + 1},
-            )
-        else:
+        after = next_list_page(html, response.url, self.profile, page)
+        if after.url is None:
             self.state.walk_complete(column_url, page)
+            return
+        if after.drift is not None:
+            self.state.pagination_drifted(column_url, page, response.url, after.drift)
+        yield scrapy.Request(
+            after.url,
+            callback=self.parse_list,
+            errback=self.list_failed,
+            cb_kwargs={"column": column, "page": page + 1, "guessed": after.guessed},
+        )
 
     def list_failed(self, failure: Any) -> None:
         request = failure.request
         column, page = request.cb_kwargs["column"], request.cb_kwargs["page"]
         column_url = self.column_urls[column]
         outcome, reason = failure_outcome(failure.value)
-        if page > 1 and reason in ("http_404", "http_410"):
-            # A paginator that does not know the page count walks until a page is missing.
-            logger.info("List page %s of %s is missing: the column ends there", page, column)
+        if page > 1 and (reason in ("http_404", "http_410") or request.cb_kwargs.get("guessed")):
+            # A paginator that does not know the page count walks until a page is missing; a
+            # guessed page that fails in any way was only a guess.
+            logger.info("List page %s of %s (%s): the column ends there", page, column, reason)
             self.state.walk_complete(column_url, page - 1)
             return
         self.state.list_failed(request.url, column_url, page, outcome, reason)
@@ -334,6 +365,7 @@ class SiteSpider(scrapy.Spider):
         self.boilerplate.observe(result.extraction.observed_lines)
         if result.extraction.fallback:
             self._report_fallback(result.extraction.fallback, response.url)
+            self.state.body_fell_back(column, result.extraction.fallback)
         stats.inc_value("govcrawler/articles")
         self.state.remember_validators(
             result.article.id,

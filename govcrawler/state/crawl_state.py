@@ -122,7 +122,7 @@ class CrawlState:
             stats,
             reason=reason,
             column_problems=[p for c in columns if (p := c.problem()) is not None],
-            column_classes=[c.status() for c in columns if c.problem() is not None],
+            column_classes=[k for c in columns for k in c.classes()],
             damaged=self.damaged,
         )
         ledger = data_path(self.crawler.settings, "GOVCRAWLER_STATE")
@@ -135,6 +135,7 @@ class CrawlState:
             problems=problems,
             classes=classes,
             columns=[c.to_dict() for c in columns],
+            drift=self.site.drift_report(),
             ledger=manifest.shown_path(ledger, self.data) if ledger else None,
         )
         self.report["warc"] = self.warc

@@ -2,7 +2,8 @@
 
 `<data>/runs/<run start>.json`, written when the run ends (by `govcrawler crawl` for all its
 sites, or by a single `scrapy crawl`). A site "failed" when it did not finish, raised, was
-blocked, or gave no article where some were expected; `govcrawler crawl` then exits 1.
+blocked, or gave no article where some were expected; `govcrawler crawl` then exits 1. A site
+whose only problems are drift (its profile parted from the pages) has status "drift" (exit 4).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from govcrawler.state.failures import failure_class
 from govcrawler.state.files import file_sha256, fsync_dir
 from govcrawler.state.site_state import OUTCOMES
 
-MANIFEST_VERSION = 2  # 2: per-column walks, failure reasons and classes, WARC files
+MANIFEST_VERSION = 3  # 2: per-column walks, failure reasons and classes, WARC files; 3: drift
 FAILURE_PREFIX = "govcrawler/failure/"
 BLOCKED_PAGES = frozenset({"challenge", "captcha"})  # counted in their own problem line
 
@@ -125,10 +126,11 @@ def site_report(
     classes: list[str],
     columns: list[dict[str, Any]],
     ledger: str | None,
+    drift: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     start, finish = stats.get("start_time"), stats.get("finish_time")
     return {
-        "status": "failed" if problems else "ok",
+        "status": site_status(problems, classes),
         "problems": problems,
         "problem_classes": classes,
         "finish_reason": reason,
@@ -138,6 +140,7 @@ def site_report(
         "counts": outcome_counts(stats),
         "failures": failure_reasons(stats),
         "columns": columns,
+        "drift": drift or [],
         "list_pages": int(stats.get("govcrawler/list_pages", 0)),
         "requests": int(stats.get("downloader/request_count", 0)),
         "files": file_counts(stats),
@@ -145,6 +148,15 @@ def site_report(
         "recovered": recovered,
         "ledger": ledger,
     }
+
+
+def site_status(problems: list[str], classes: list[str]) -> str:
+    """`ok`; `drift` when every problem is drift (the profile parted from the site: what
+    discovery or the generic extractor could stand in for is archived, the profile needs a
+    look); else `failed`."""
+    if not problems:
+        return "ok"
+    return "drift" if set(classes) == {"drift"} else "failed"
 
 
 def run_manifest(
@@ -155,12 +167,20 @@ def run_manifest(
         "govcrawler": __version__,
         "started_at": utc_iso(started),
         "finished_at": utc_iso(finished),
-        "status": "failed" if any(s["status"] != "ok" for s in sites.values()) else "ok",
+        "status": run_status([s["status"] for s in sites.values()]),
         "problem_classes": sorted(
             {c for s in sites.values() for c in s.get("problem_classes", ())}
         ),
         "sites": sites,
     }
+
+
+def run_status(statuses: list[str]) -> str:
+    """The run's status from its sites': the worst of ok < drift < failed."""
+    for status in ("failed", "drift"):
+        if status in statuses:
+            return status
+    return "ok" if all(s == "ok" for s in statuses) else "failed"
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from govcrawler.extraction.files import files_to_retry
+from govcrawler.extraction.drift import ListDrift
 from govcrawler.extraction.listing import ListEntry
 from govcrawler.extraction.urls import article_id
 from govcrawler.item import Article, Tombstone
@@ -44,8 +45,14 @@ REMOVED_STATUSES = (404, 410)
 
 @dataclass
 class ColumnRun:
-    """What one column's walk did in this run: list pages read, article links found, and the
-    first list page that failed (its reason), for the per-column report."""
+    """What one column's walk did in this run: list pages read, article links found, the first
+    list page that failed (its reason), and where the profile drifted (for the per-column report).
+
+    Drift is not failure: `drift` notes where the profile's list or pagination rules parted from
+    the page and discovery stood in (`discovered` links came from discovery alone);
+    `body_fallbacks` counts the articles whose body the generic extractor made because the
+    profile's body selectors missed. A column whose drift was survived has status `drift` with
+    links; one where nothing stood in has status `drift` and no links."""
 
     name: str
     url: str
@@ -53,31 +60,68 @@ class ColumnRun:
     links: int = 0
     failed_page: int | None = None
     reason: str | None = None
+    drift: list[dict[str, Any]] = field(default_factory=list)
+    discovered: int = 0
+    body_fallbacks: int = 0
+    body_reason: str | None = None
+    seen: set[str] = field(default_factory=set, repr=False)  # article links met in this walk
+
+    def drifted(self) -> bool:
+        return bool(self.drift or self.body_fallbacks)
 
     def status(self) -> str:
         """`ok`; or the failure class of what went wrong (state/failures.py); `drift` when list
-        pages came but gave no article link; `not_reached` when no list page was asked for."""
+        pages came but gave no article link, or the profile drifted and discovery or the generic
+        extractor stood in; `not_reached` when no list page was asked for."""
         if self.reason is not None:
             return failure_class(self.reason)
         if self.links:
-            return "ok"
+            return "drift" if self.drifted() else "ok"
         return "drift" if self.list_pages else "not_reached"
+
+    def classes(self) -> list[str]:
+        """The failure classes of this column's problems (drift beside a failed walk too)."""
+        status = self.status()
+        if status in ("ok", "not_reached"):
+            return ["drift"] if self.drifted() else []
+        return sorted({status, "drift"} if self.drifted() else {status})
+
+    def drift_notes(self) -> list[str]:
+        """What drifted, in words: each list page or pager, then the article bodies."""
+        notes = [f"{d['where']}: {d['reason']}" for d in self.drift]
+        if self.body_fallbacks:
+            notes.append(
+                f"article body: the generic extractor made {self.body_fallbacks} record(s)"
+                f" ({self.body_reason})"
+            )
+        return notes
 
     def problem(self) -> str | None:
         """The sentence the summary and the manifest show, or None when the walk went well (or
         never started: the crawl stopped before, which the site's report says)."""
         status = self.status()
-        if status in ("ok", "not_reached"):
-            return None
         where = f"column {self.name} ({self.url})"
+        drift = "; ".join(self.drift_notes())
+        if status in ("ok", "not_reached"):
+            return f"{where}: drift: {drift}" if drift else None
         if self.reason is not None:
             page = (
                 "its first list page" if self.failed_page == 1 else f"list page {self.failed_page}"
             )
-            return f"{where}: {page} could not be read ({status}: {self.reason})"
+            also = f"; drift before that: {drift}" if drift else ""
+            return f"{where}: {page} could not be read ({status}: {self.reason}){also}"
+        if self.links:
+            via = (
+                f" ({self.discovered} of {self.links} links from discovery)"
+                if self.discovered
+                else ""
+            )
+            return f"{where}: drift, survived{via}: {drift}"
+        if drift:
+            return f"{where}: drift, nothing archived: {drift}"
         return (
-            f"{where}: {self.list_pages} list page(s) fetched but the profile found no "
-            "article links (drift: was the site redesigned?)"
+            f"{where}: {self.list_pages} list page(s) fetched but neither the profile nor"
+            " discovery found article links (drift: was the site redesigned?)"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +132,9 @@ class ColumnRun:
             "reason": self.reason,
             "list_pages": self.list_pages,
             "links": self.links,
+            "drift": self.drift_notes(),
+            "discovered": self.discovered,
+            "body_fallbacks": self.body_fallbacks,
         }
 
 
@@ -194,12 +241,34 @@ class SiteState:
             run = self.columns[column_url] = ColumnRun(column_url, column_url)
         return run
 
+    def last_list_entries(self, url: str) -> int | None:
+        """How many article links this list page gave in the last run that read it (None: no
+        ledger, or never read)."""
+        known = self.ledger.list_page(url) if self.ledger is not None else None
+        return known.entries if known is not None else None
+
     def list_page_read(
-        self, url: str, column_url: str, page: int, entries: list[ListEntry]
+        self,
+        url: str,
+        column_url: str,
+        page: int,
+        entries: list[ListEntry],
+        *,
+        drift: ListDrift | None = None,
+        discovered: int = 0,
     ) -> None:
+        """A list page and the links taken from it; `drift`: the verdict when the profile's list
+        rules drifted on it, `discovered` the links only discovery found."""
         walk = self.column(column_url)
         walk.list_pages += 1
         walk.links += len(entries)
+        walk.seen.update(e.url for e in entries)
+        if drift is not None:
+            self._drifted(walk, "list", page, url, drift.reason)
+            walk.discovered += discovered
+            if self.stats is not None:
+                self.stats.inc_value("govcrawler/drift/list_pages")
+                self.stats.inc_value("govcrawler/drift/discovered_links", discovered)
         if self.ledger is None:
             return
         self.ledger.save_list_page(
@@ -214,6 +283,59 @@ class SiteState:
                 newest_date=entries[0].date if entries else None,
             )
         )
+
+    def new_links(self, column_url: str, entries: list[ListEntry]) -> list[ListEntry]:
+        """The entries this column's walk has not met yet in this run."""
+        seen = self.column(column_url).seen
+        return [e for e in entries if e.url not in seen]
+
+    def pagination_drifted(self, column_url: str, page: int, url: str, reason: str) -> None:
+        """The profile's paginator found no page after list page `page`; discovery found one."""
+        self._drifted(self.column(column_url), "pagination", page, url, reason)
+        if self.stats is not None:
+            self.stats.inc_value("govcrawler/drift/pagination")
+
+    def body_fell_back(self, column: str | None, reason: str) -> None:
+        """An article of `column` (a name) whose body the generic extractor made because the
+        profile's body selectors missed (counted by the spider as `extract/fallback/<site>`)."""
+        walk = next((c for c in self.columns.values() if c.name == column), None)
+        if walk is None:  # an article retried from an earlier run, of a column not walked now
+            url = next((c.url for c in self.profile.columns if c.name == column), "")
+            walk = self.columns.setdefault(url, ColumnRun(column or "(no column)", url))
+        walk.body_fallbacks += 1
+        walk.body_reason = walk.body_reason or reason
+
+    def _drifted(self, walk: ColumnRun, what: str, page: int, url: str, reason: str) -> None:
+        where = f"list page {page}" if what == "list" else f"pagination after list page {page}"
+        walk.drift.append(
+            {"what": what, "page": page, "url": url, "where": where, "reason": reason}
+        )
+        logger.log(
+            logging.WARNING if len(walk.drift) == 1 else logging.INFO,  # a warning once a column
+            "%s: drift on column %s, %s (%s): %s",
+            self.site,
+            walk.name,
+            where,
+            url,
+            reason,
+        )
+
+    def drift_report(self) -> list[dict[str, Any]]:
+        """Every drift of this run, for the manifest: one entry per list page or pager where
+        the profile parted from the page, and one per column for the article bodies."""
+        report: list[dict[str, Any]] = []
+        for walk in self.columns.values():
+            report += [{"column": walk.name, **d} for d in walk.drift]
+            if walk.body_fallbacks:
+                report.append(
+                    {
+                        "column": walk.name,
+                        "what": "body",
+                        "articles": walk.body_fallbacks,
+                        "reason": walk.body_reason,
+                    }
+                )
+        return report
 
     def page_is_covered(self, urls: list[str], column_url: str) -> bool:
         """Every article on this list page was in the ledger when the column's last complete walk
