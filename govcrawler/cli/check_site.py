@@ -75,6 +75,7 @@ class ArticleReport:
     rules: dict[str, str] = field(
         default_factory=dict
     )  # rule → first selector matching, or why not
+    discovered: bool = False  # its link came from discovery (the profile's list found none)
 
 
 @dataclass
@@ -206,7 +207,8 @@ def format_report(report: SiteReport, profile: SiteProfile) -> str:
     if art is None:
         lines.append("article: none fetched (no column gave an article link)")
     else:
-        lines.append(f"article: {art.url} (column {art.column})")
+        via = ", a link discovery found" if art.discovered else ""
+        lines.append(f"article: {art.url} (column {art.column}{via})")
         if art.final_url and art.final_url != art.url:
             lines.append(f"  redirected to {art.final_url}")
         if art.status is not None:
@@ -268,9 +270,11 @@ class SiteCheckSpider(SiteSpider):
             entry.error = f"not HTML ({response.headers.get('Content-Type')!r})"
             return
         check_list(response.body, response.url, content_type(response), self.profile, entry)
-        if entry.links and not self._article_requested:
+        # A drifted list still yields an article to check: the first link discovery found.
+        links = entry.links or entry.discovered
+        if links and not self._article_requested:
             self._article_requested = True
-            article = ArticleReport(entry.links[0], entry.column)
+            article = ArticleReport(links[0], entry.column, discovered=not entry.links)
             self.report.article = article
             yield scrapy.Request(
                 article.url,
