@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from govcrawler.archive.capture_files import load_captures
+from govcrawler.archive.replay_scores import linked_articles
 from govcrawler.export.pipelines import schema_errors
 from govcrawler.sites import all_profiles
 from tests.conftest import FIXTURES, ROOT, read_json
@@ -63,41 +64,12 @@ BOILERPLATE = [
 
 def expected_crawl(site: str) -> dict[str, dict[str, Any]]:
     """Expected records of the articles the site's list pages link to, by id."""
-    return {r["id"]: r for r in linked_expectations(site) if r.get("kind") != "not_archived"}
+    return {r["id"]: r for r in linked_articles(FIXTURES / site)[0].values()}
 
 
 def planted_misses(site: str) -> int:
     """How many linked captures are planted non-articles (challenge, captcha, empty page …)."""
-    return sum(1 for r in linked_expectations(site) if r.get("kind") == "not_archived")
-
-
-def linked_expectations(site: str) -> list[dict[str, Any]]:
-    """The expected record of every article capture the list pages link to, and a
-    `{"kind": "not_archived"}` for each linked capture that is planted as no article."""
-    captures = load_captures(FIXTURES / site)
-    linked = {
-        url
-        for c in captures
-        if c.expected_path and (e := read_json(c.expected_path))["kind"] == "list"
-        for url in e["article_urls"]
-    }
-    for c in captures:  # a linked redirect stub (辽宁 meta refresh, 山西 JS) leads to its target
-        if (
-            c.expected_path
-            and c.url in linked
-            and (e := read_json(c.expected_path))["kind"] == "redirect"
-        ):
-            linked.add(e["location"])
-    out = []
-    for c in captures:
-        if not (c.expected_path and c.url in linked):
-            continue
-        kind = read_json(c.expected_path)["kind"]
-        if kind == "article":
-            out.append(read_json(c.expected_path)["record"])
-        elif kind not in ("list", "redirect"):
-            out.append({"kind": "not_archived"})
-    return out
+    return linked_articles(FIXTURES / site)[1]
 
 
 def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
