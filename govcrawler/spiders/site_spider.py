@@ -383,11 +383,12 @@ class SiteSpider(scrapy.Spider):
             self.fallback_logged = True
             logger.warning(
                 "%s: the profile's body selectors disagree with the page (%s) at %s; using the "
-                "generic extractor. Was the site redesigned? Check it with `scrapy shell`. "
-                "(Logged once per run; count in extract/fallback/%s.)",
+                "generic extractor. Was the site redesigned? Check it with `govcrawler "
+                "check-site %s --live`. (Logged once per run; count in extract/fallback/%s.)",
                 self.name,
                 why,
                 url,
+                self.name,
                 self.name,
             )
 

@@ -139,8 +139,10 @@ class CrawlState:
             ledger=manifest.shown_path(ledger, self.data) if ledger else None,
         )
         self.report["warc"] = self.warc
+        # Drift alone is no error: everything the pages showed was archived (exit 4).
+        log = logger.warning if self.report["status"] == "drift" else logger.error
         for problem in problems:
-            logger.error("%s: %s", self.site.site, problem)
+            log("%s: %s", self.site.site, problem)
         path = data_path(self.crawler.settings, "GOVCRAWLER_MANIFEST", run_start=self.stamp)
         if path is not None:
             started = stats.get("start_time") or datetime.now(UTC)
