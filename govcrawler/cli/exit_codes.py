@@ -3,7 +3,8 @@
 0 every site archived everything it was asked to; 1 something is pending, blocked, failed or
 raised (see the summary and the manifest); 2 usage error (nothing ran); 3 only network failures
 (DNS, refused, timeouts, TLS): probably this machine's connection, not the sites; 4 only drift
-(pages came but a profile found nothing: a site was redesigned); 75 another run holds the lock
+(a profile parted from its site's pages: what discovery and the generic extractor could stand in
+for was archived, and nothing is pending; a site was redesigned); 75 another run holds the lock
 (EX_TEMPFAIL: the next scheduled run tries again).
 """
 
@@ -23,7 +24,8 @@ HELP = """exit codes:
   1   something is pending, blocked, failed or raised (see the summary and the run manifest)
   2   usage error: nothing ran
   3   only network failures (DNS, refused, timeout, TLS): check this machine's connection
-  4   only drift: pages came but a profile found nothing (a site was redesigned)
+  4   only drift: a profile no longer fits its site's pages; what they showed was archived
+      (a site was redesigned: govcrawler check-site KEY --live)
   75  another run holds the lock: the next scheduled run tries again"""
 
 
