@@ -33,8 +33,8 @@ from govcrawler.extraction.article import Extraction, extract_article, parse_htm
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.discovery import discover_links
 from govcrawler.extraction.drift import list_drift
+from govcrawler.extraction.list_walk import next_list_page
 from govcrawler.extraction.listing import article_links
-from govcrawler.extraction.pagination import explain_next_page
 from govcrawler.extraction.proposal import ColumnPage, propose, toml_literal
 from govcrawler.sites import ARTICLE_RULE_NAMES, ArticleRules, SiteProfile, get_profile
 from govcrawler.spiders.page_response import content_type
@@ -115,8 +115,8 @@ def check_list(
     if profile.list.items is not None and root is not None:
         report.items = len(profile.list.items.select(root))
     report.links = [e.url for e in article_links(decoded.text, url, profile)]
-    step = explain_next_page(decoded.text, url, profile.pagination, 1)
-    report.next_page, report.pagination = step.url, step.how
+    step = next_list_page(decoded.text, url, profile, 1)  # what the crawl would follow
+    report.next_page, report.pagination = step.url, step.drift or step.how
     report.discovered = [e.url for e in discover_links(decoded.text, url, profile.domains)]
     verdict = list_drift(report.links, report.discovered)
     report.drift, report.drifted, report.html = verdict.reason, verdict.drifted, decoded.text
