@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govcrawler.extraction.files import files_to_retry
 from govcrawler.extraction.drift import ListDrift
+from govcrawler.extraction.files import files_to_retry
 from govcrawler.extraction.listing import ListEntry
 from govcrawler.extraction.urls import article_id
 from govcrawler.item import Article, Tombstone
