@@ -1,5 +1,7 @@
 """WARC 1.1 files, written durably with warcio: one fetch = request + response (or revisit) +
-metadata records, each record its own gzip member, fsynced before `write` returns.
+metadata records, each record its own gzip member, fsynced before `write` returns, or with
+`write(…, sync=False)` by the next `sync` (the crawl's group commit, state/group_commit.py, which
+fsyncs once per short window and only then lets the ledger or a run file name the capture).
 
 A file is written as `<site>-<run stamp>-<serial>.warc.gz.part` and renamed when it is full
 (GOVCRAWLER_WARC_MAX_SIZE) or the run closes, so anything reading `*.warc.gz` sees complete files
@@ -124,6 +126,7 @@ class RollingWarcWriter:
         self._path: Path | None = None
         self._file: IO[bytes] | None = None
         self._writer: WARCWriter | None = None
+        self._unsynced = False
 
     @property
     def current(self) -> Path | None:
@@ -148,12 +151,21 @@ class RollingWarcWriter:
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         self._writer.write_record(self._writer.create_warcinfo_record(path.name, self.info))
         self._sync()
+        self.bytes_written = self._file.tell()
 
     def _sync(self) -> None:
         assert self._file is not None
         self._file.flush()
         os.fsync(self._file.fileno())
-        self.bytes_written = self._file.tell()
+        self._unsynced = False
+
+    def sync(self) -> None:
+        """Make every fetch written so far durable (one fsync; nothing to do when none is new)."""
+        if self._unsynced and self._file is not None:
+            self._sync()
+
+    def discard(self) -> None:
+        """Nothing to drop: a WARC record is handed to the OS as it is written."""
 
     def _write(self, record: Any) -> int:
         assert self._file is not None and self._writer is not None
@@ -169,8 +181,9 @@ class RollingWarcWriter:
         previous: WarcLocation | None = None,
         previous_digest: str | None = None,
         metadata: dict[str, str] | None = None,
+        sync: bool = True,
     ) -> Written:
-        """Write one fetch and fsync it. When `previous` (the last response record holding this
+        """Write one fetch and fsync it (`sync=False`: leave that to the next `sync`). When `previous` (the last response record holding this
         URL's payload) has the same payload digest, the response becomes a revisit record
         (identical-payload-digest profile) that refers to it."""
         if self._file is not None and self._file.tell() >= self.max_size:
@@ -238,7 +251,11 @@ class RollingWarcWriter:
                     },
                 )
             )
-        self._sync()
+        assert self._file is not None
+        self.bytes_written = self._file.tell()
+        self._unsynced = True
+        if sync:
+            self._sync()
         here = WarcLocation(self._path.name, response_id, offset, exchange.date, exchange.url)
         return Written(
             payload=previous if revisit and previous is not None else here,

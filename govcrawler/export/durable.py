@@ -1,9 +1,12 @@
-"""A run's JSONL file, written durably: `<name>.part` while the run lasts, one fsync per record,
-renamed to `<name>` when the run closes.
+"""A run's JSONL file, written durably: `<name>.part` while the run lasts, renamed to `<name>` when
+the run closes.
 
-A record is on disk when `write` returns; only then may the ledger say it is archived
-(export/run_file.py). Lines are serialised by Scrapy's own JsonLinesItemExporter, exactly as a
-`-O file.jsonl` feed would write them.
+`append` serialises a record (with Scrapy's own JsonLinesItemExporter, exactly as a
+`-O file.jsonl` feed would write it) and keeps the line in memory; `sync` writes the lines kept so
+far and fsyncs the file once. The run-file export appends each record and lets the group commit
+(state/group_commit.py) sync within a short window, after the WARC captures the lines name; only
+after `sync` returns may the ledger say a record is archived. `write` is append + sync, for writers
+that need each record on disk at once.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import os
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from scrapy.exporters import JsonLinesItemExporter
 
@@ -19,42 +22,61 @@ from govcrawler.state.files import fsync_dir, part_path
 
 
 class DurableJsonlWriter:
-    """Appends records to `<path>.part`, each flushed and fsynced before `write` returns.
+    """Appends records to `<path>.part`; a record is on disk once `sync` (or `write`) returns.
 
-    The file is created on the first record (a run that archives nothing leaves no file) and
-    never over an existing one.
+    The file is created by the first sync with a record (a run that archives nothing leaves no
+    file) and never over an existing one.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.records = 0
+        self.records = 0  # records on disk
         self._file: IO[bytes] | None = None
-        self._exporter: JsonLinesItemExporter | None = None
+        self._lines = BytesIO()
+        self._pending = 0
+        self._exporter = JsonLinesItemExporter(self._lines, encoding="utf-8")
+        self._exporter.start_exporting()
 
     @property
     def part(self) -> Path:
         return part_path(self.path)
 
-    def write(self, item: Any) -> None:
+    def append(self, item: Any) -> None:
+        """Serialise `item` as one line, written and fsynced by the next `sync`."""
+        self._exporter.export_item(item)
+        self._pending += 1
+
+    def sync(self) -> None:
+        """Write the lines appended since the last sync and fsync the file (OSError if not)."""
+        if not self._pending:
+            return
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.part.open("xb")
             fsync_dir(self.path.parent)
-            # Scrapy annotates the file as BytesIO; any binary file works.
-            self._exporter = JsonLinesItemExporter(cast(BytesIO, self._file), encoding="utf-8")
-            self._exporter.start_exporting()
-        assert self._exporter is not None
-        self._exporter.export_item(item)
+        self._file.write(self._lines.getbuffer())
         self._file.flush()
         os.fsync(self._file.fileno())
-        self.records += 1
+        self.records += self._pending
+        self.discard()
+
+    def discard(self) -> None:
+        """Forget the lines not synced yet (their records were not archived)."""
+        self._lines.seek(0)
+        self._lines.truncate()
+        self._pending = 0
+
+    def write(self, item: Any) -> None:
+        """Append `item` and make it durable before returning."""
+        self.append(item)
+        self.sync()
 
     def close(self) -> Path | None:
-        """Finish the file: rename `.part` to its final name. None when nothing was written."""
+        """Finish the file: rename `.part` to its final name. None when nothing was written.
+        Lines appended and never synced are not written (their ledger marks never ran)."""
+        self.discard()
         if self._file is None:
             return None
-        assert self._exporter is not None
-        self._exporter.finish_exporting()
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()

@@ -7,6 +7,8 @@ decisions are in state/rules.py, the Scrapy side in state/site_state.py.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,8 +175,14 @@ def _article(row: tuple[object, ...] | None) -> ArticleState | None:
 
 
 class Ledger:
-    """The ledger file. Writes commit at once (durably, `synchronous=FULL`) unless grouped in
-    `with ledger.transaction():`."""
+    """The ledger file. Writes commit at once unless grouped in `with ledger.transaction():`.
+
+    `durable=True`: every commit is fsynced (`synchronous=FULL`). `durable=False` (a crawl with a
+    group commit, state/group_commit.py): commits are atomic and survive a killed process at
+    once, but reach the disk with the next `transaction(sync=True)` (the group commit's, at most
+    a sync window later) or checkpoint; a power cut in between loses only marks a rerun redoes
+    (list pages, pending articles, re-checks), never an archived article's.
+    """
 
     def __init__(self, path: Path | str, *, durable: bool = True) -> None:
         self.path = Path(path)
@@ -186,6 +194,7 @@ class Ledger:
             raise LedgerError(f"{self.path}: not a usable ledger ({exc})") from exc
         if str(mode).lower() != "wal":
             raise LedgerError(f"{self.path}: SQLite refused WAL mode (journal_mode={mode})")
+        self.durable = durable
         self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self._depth = 0
         self._migrate()
@@ -205,8 +214,10 @@ class Ledger:
             self._db.execute(f"PRAGMA user_version={len(MIGRATIONS)}")
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic, durable commit for everything inside (nested blocks join the outer one)."""
+    def transaction(self, *, sync: bool = False) -> Iterator[None]:
+        """One atomic commit for everything inside (nested blocks join the outer one), fsynced
+        when the ledger is durable or `sync` asks for it (which also makes every earlier commit
+        of this connection durable: they precede it in the write-ahead log)."""
         if self._depth:
             self._depth += 1
             try:
@@ -214,6 +225,18 @@ class Ledger:
             finally:
                 self._depth -= 1
             return
+        switch = sync and not self.durable
+        if switch:
+            self._db.execute("PRAGMA synchronous=FULL")
+        try:
+            with self._atomic():
+                yield
+        finally:
+            if switch:
+                self._db.execute("PRAGMA synchronous=NORMAL")
+
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
         self._db.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
@@ -227,6 +250,14 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
+        if not self.durable:  # the last NORMAL commits: on disk before the run reports done
+            wal = self.path.with_name(self.path.name + "-wal")
+            with contextlib.suppress(FileNotFoundError):
+                fd = os.open(wal, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
 
     # ---- articles ------------------------------------------------------------------------------
 
