@@ -98,6 +98,9 @@ GOVCRAWLER_DATA = "data"
 GOVCRAWLER_OUTPUT = "%(data)s/articles/%(name)s/%(run_start)s.jsonl"
 # The crawl ledger (SQLite); "" = none: every linked article is fetched, every record version 1.
 GOVCRAWLER_STATE = "%(data)s/state.sqlite"
+# Group commit (state/group_commit.py): the run file's lines, the WARC captures and the ledger marks
+# of this many seconds are fsynced together, files first, ledger after; 0 = one fsync per record.
+GOVCRAWLER_SYNC_WINDOW = 0.05
 GOVCRAWLER_MANIFEST = "%(data)s/runs/%(run_start)s.json"  # "" = none
 # Re-fetch an archived article after this many days (a profile's [incremental] recheck_days wins).
 GOVCRAWLER_RECHECK_DAYS = 30

@@ -4,8 +4,11 @@ It sits at 950, next to the download handler: its `process_response` runs before
 and HttpCompression (590) touch the response, so the WARC holds the bytes and headers as they came
 off the wire (gzip still gzip, `Content-Encoding` kept; Twisted has only undone the chunked
 transfer coding) and every response is kept: redirects, retried 5xx, robots.txt, blocked pages.
-Each fetch is fsynced before the response goes on, so a record that names its capture
-(`with_evidence`) never names one that a kill could lose.
+In a site crawl the fetches are fsynced by the crawl's group commit (state/group_commit.py): once
+per short window, before the run file's lines (which name their capture, `with_evidence`) are
+written and before the ledger's `captures` table (which revisits refer to) hears of them, so
+neither ever names a capture that a kill could lose. Outside a site crawl each fetch is fsynced
+before the response goes on.
 
 A payload equal to the last capture of the same URL (the ledger's `captures` table) is written
 as a `revisit` record referring to that capture. The response is stamped with its WARC-Date
@@ -49,6 +52,7 @@ from govcrawler.extraction.urls import canonical_url
 from govcrawler.item import Article, Tombstone
 from govcrawler.state.crawl_state import CrawlState
 from govcrawler.state.files import PART_SUFFIX, data_path, run_stamp
+from govcrawler.state.group_commit import WARC_RANK
 from govcrawler.state.ledger import CaptureState
 from govcrawler.state.site_state import SiteState
 
@@ -177,6 +181,8 @@ class WarcCaptureMiddleware:
             max_size=self.max_size,
             info=warcinfo(settings, spider, stamp),
         )
+        if crawl is not None:
+            crawl.commit.register(self.writer, WARC_RANK)
 
     def recover(self, site: str) -> None:
         """Complete the WARC files a killed run of this site left (`.part`)."""
@@ -208,6 +214,7 @@ class WarcCaptureMiddleware:
                 previous=previous,
                 previous_digest=last.payload_digest if last else None,
                 metadata=crawl_context(request) if self.state is not None else None,
+                sync=self.crawl is None,
             )
         except OSError as exc:
             stats.inc_value("govcrawler/warc/failed_write")
@@ -218,26 +225,39 @@ class WarcCaptureMiddleware:
         )
         stats.set_value("govcrawler/warc/bytes", self.writer.bytes_written)
         if ledger is not None and not written.revisit and response.status != 304:
-            ledger.save_capture(
-                CaptureState(
-                    url=url,
-                    site=self.state.site if self.state else "",
-                    payload_digest=written.payload_digest,
-                    record_id=written.record.record_id,
-                    warc_file=written.record.file,
-                    warc_offset=written.record.offset,
-                    warc_date=written.record.date,
-                )
+            capture = CaptureState(
+                url=url,
+                site=self.state.site if self.state else "",
+                payload_digest=written.payload_digest,
+                record_id=written.record.record_id,
+                warc_file=written.record.file,
+                warc_offset=written.record.offset,
+                warc_date=written.record.date,
             )
+            self._after_sync(lambda: self._save_capture(capture))
         request.meta[EVIDENCE_META] = written
         if not captured_at:  # the record's fetched_at is the WARC-Date, never a server's header
             response.headers[CAPTURED_AT_HEADER] = date
             response.flags.append(CAPTURED_FLAG)
         return response
 
+    def _after_sync(self, action: Any) -> None:
+        if self.crawl is not None:
+            self.crawl.commit.after_sync(action)
+        else:
+            action()
+
+    def _save_capture(self, capture: CaptureState) -> None:
+        ledger = self.state.ledger if self.state is not None else None
+        if ledger is not None:
+            ledger.save_capture(capture)
+
     def spider_closed(self, spider: Any) -> None:
         if self.writer is None:
             return
+        if self.crawl is not None:
+            self.crawl.commit.flush()
+            self.crawl.commit.unregister(self.writer)
         files = self.writer.close()
         self.crawler.stats.set_value("govcrawler/warc/files", [str(p) for p in files])
         # The run manifest's `warc` list (checked by `govcrawler verify`).

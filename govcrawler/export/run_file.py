@@ -4,6 +4,8 @@ the ledger; a killed run's files completed at start.
 Order is what makes reruns exact: a record is appended and fsynced (export/durable.py) before the
 ledger marks its article archived, so a kill at any moment leaves either the line and no ledger
 entry (recovery reconciles the ledger from the file) or neither (the rerun fetches it again).
+The fsync is grouped (state/group_commit.py): the lines of a short window are written and synced
+once, after the WARC captures they name, and then their ledger marks run in one transaction.
 Nothing is marked when a record is yielded, and a dropped record is retried next run. The files
 it completes are reported to the crawl state (state/crawl_state.py), which lists them in the run
 manifest.
@@ -26,6 +28,7 @@ from govcrawler.export.pipelines import InvalidRecord
 from govcrawler.export.recovery import recover_part
 from govcrawler.item import Article, Tombstone
 from govcrawler.state.crawl_state import CrawlState, crawl_state
+from govcrawler.state.group_commit import RUN_FILE_RANK
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class RunFileExport:
         }
         self.recover(Path(pattern % {"run_start": "*"}))
         self.writer = DurableJsonlWriter(free_run_path(pattern, {}, self.state.stamp))
+        self.state.commit.register(self.writer, RUN_FILE_RANK)
 
     def recover(self, run_file_glob: Path) -> None:
         """Complete the `.part` files a killed run of this site left, and let the ledger catch up
@@ -82,14 +86,15 @@ class RunFileExport:
         assert self.writer is not None and self.state is not None
         if not isinstance(item, Article | Tombstone):
             return
-        try:
-            self.writer.write(item)
-        except OSError as exc:
-            logger.error("Could not write %s to %s: %s", item.id, self.writer.part, exc)
+        site, path = self.state.site, self.writer.path
+
+        def failed() -> None:
+            logger.error("Could not write %s to %s", item.id, path)
             self.crawler.stats.inc_value("govcrawler/failed/write")
-            self.state.site.failed(item.url, item.column, "failed", "write")
-            return
-        self.state.site.written(item, self.writer.path)
+            site.failed(item.url, item.column, "failed", "write")
+
+        self.writer.append(item)
+        self.state.commit.after_sync(lambda: site.written(item, path), failed)
 
     def item_dropped(self, item: Any, exception: BaseException, spider: Any) -> None:
         if self.state is not None and isinstance(exception, InvalidRecord):
@@ -98,6 +103,8 @@ class RunFileExport:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.state is None or self.writer is None:
             return
+        self.state.commit.flush()
+        self.state.commit.unregister(self.writer)
         output = self.writer.close()
         if output is not None:
             self.state.completed_file(output, self.writer.records)

@@ -20,17 +20,20 @@ manifest for all its sites instead). A crawl that never opened its spider is clo
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import call_later
 
 from govcrawler.sites import SiteProfile
 from govcrawler.state import manifest
 from govcrawler.state.failures import error_reason
 from govcrawler.state.files import data_path, run_stamp
+from govcrawler.state.group_commit import GroupCommit
 from govcrawler.state.ledger import Ledger
 from govcrawler.state.locks import FileLock
 from govcrawler.state.site_state import SiteState
@@ -41,7 +44,9 @@ logger = logging.getLogger(__name__)
 class CrawlState:
     """One per crawler whose spider has a site profile; `site` is the state the others use."""
 
-    def __init__(self, crawler: Any, site: SiteState, data: Path, stamp: str) -> None:
+    def __init__(
+        self, crawler: Any, site: SiteState, data: Path, stamp: str, window: float = 0.05
+    ) -> None:
         self.crawler = crawler
         self.site = site
         self.data = data
@@ -52,6 +57,12 @@ class CrawlState:
         self.damaged: list[str] = []
         self.warc: list[dict[str, Any]] = []  # archive/fixity.warc_entries of its WARC files
         self.report: dict[str, Any] | None = None  # the manifest entry, once the engine stopped
+        # The run file, the WARC files and the ledger marks that wait for them (GOVCRAWLER_SYNC_WINDOW).
+        self.commit = GroupCommit(
+            window,
+            transaction=self._ledger_transaction,
+            schedule=call_later,
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlState:
@@ -62,11 +73,13 @@ class CrawlState:
         data = Path(settings.get("GOVCRAWLER_DATA") or "data")
         lock = FileLock(data / "locks" / f"{profile.key}.lock")
         lock.acquire()  # LockHeld: another run is crawling this site
+        window = settings.getfloat("GOVCRAWLER_SYNC_WINDOW", 0.05)
         try:
             path = data_path(settings, "GOVCRAWLER_STATE")
             site = SiteState(
                 profile,
-                Ledger(path) if path else None,
+                # With a sync window the group commit's transaction makes the ledger durable.
+                Ledger(path, durable=window <= 0) if path else None,
                 stats=crawler.stats,
                 recheck_days=settings.getfloat("GOVCRAWLER_RECHECK_DAYS", 30.0),
                 recheck_limit=settings.getint("GOVCRAWLER_RECHECK_LIMIT", 100),
@@ -76,11 +89,15 @@ class CrawlState:
             lock.release()
             raise
         stamp = settings.get("GOVCRAWLER_RUN_STAMP") or run_stamp(datetime.now(UTC))
-        ext = cls(crawler, site, data, stamp)
+        ext = cls(crawler, site, data, stamp, window)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
+
+    def _ledger_transaction(self) -> AbstractContextManager[Any]:
+        ledger = self.site.ledger
+        return ledger.transaction(sync=True) if ledger is not None else nullcontext()
 
     # ---- what the other components report ------------------------------------------------------
 
@@ -115,6 +132,7 @@ class CrawlState:
 
     def close(self, reason: str) -> None:
         self.reason = reason
+        self.commit.flush()
         self.site.close(finished=reason == "finished")
         stats = self.crawler.stats.get_stats()
         columns = list(self.site.columns.values())
