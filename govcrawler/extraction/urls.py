@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -13,6 +14,7 @@ from govcrawler.sites import SiteProfile
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=4096)  # a page's URL is canonicalised about ten times on its way
 def canonical_url(url: str) -> str:
     """Fragment and default port dropped, scheme/host lower-cased, unsafe characters escaped.
 
