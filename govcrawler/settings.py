@@ -146,5 +146,14 @@ GOVCRAWLER_REPLAY = ""
 # Cross-page boilerplate learned per site (cleaning/learned.py), kept between runs; "" = in memory.
 GOVCRAWLER_BOILERPLATE_DIR = "%(data)s/state/boilerplate"
 
+# A callback yields at most one record (an article page) or one list page's links, and the item
+# pipelines are synchronous: Scrapy's default of 100 parallel item workers only costs 100 asyncio
+# tasks per response (a fifth of the crawl's CPU at full speed, BENCHMARKS.md).
+CONCURRENT_ITEMS = 16
+# Scrapy re-reads and parses each generator callback's source to warn about `return value` in it,
+# for nearly every response (its cache is keyed by bound methods); tests/test_group_commit.py
+# runs that check over our callbacks once instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
