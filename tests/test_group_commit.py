@@ -135,7 +135,7 @@ VALUES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     removed=st.booleans(),
     changes=st.lists(st.tuples(st.integers(0, 40), VALUES), max_size=3),

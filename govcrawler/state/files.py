@@ -17,9 +17,12 @@ def part_path(path: Path) -> Path:
     return path.with_name(path.name + PART_SUFFIX)
 
 
-def run_stamp(moment: datetime) -> str:
-    """`20261128T134512Z`, the `%(run_start)s` of output paths: UTC, sortable, no colons."""
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def run_stamp(moment: datetime, worker: str | None = None) -> str:
+    """`20261128T134512Z`, the `%(run_start)s` of output paths: UTC, sortable, no colons; a
+    worker of a shared frontier adds its name (`20261128T134512Z-w1`), so the files of several
+    workers never share a name when their archives are merged."""
+    stamp = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{worker}" if worker else stamp
 
 
 def data_path(settings: Any, name: str, **params: str) -> Path | None:
