@@ -88,7 +88,17 @@ ITEM_PIPELINES = {
     "govcrawler.export.pipelines.SchemaValidationPipeline": 300,
     "govcrawler.export.pipelines.DuplicateArticlePipeline": 400,
 }
-ADDONS = {"govcrawler.archive.replay.ReplayAddon": 0}
+ADDONS = {
+    "govcrawler.archive.replay.ReplayAddon": 0,
+    # GOVCRAWLER_FRONTIER: workers sharing a frontier in Redis (spiders/frontier.py).
+    "govcrawler.spiders.frontier.FrontierAddon": 0,
+}
+# Several workers on one frontier (`govcrawler crawl --frontier redis://HOST:PORT/DB --worker W`;
+# README: Running on several machines). A worker silent for GOVCRAWLER_FRONTIER_TIMEOUT seconds is
+# taken for dead and its in-flight requests go back to the others.
+GOVCRAWLER_FRONTIER = ""
+GOVCRAWLER_WORKER = ""
+GOVCRAWLER_FRONTIER_TIMEOUT = 10.0
 
 # The run files (export/run_file.py): clean article JSONL (UTF-8, one record per line), each record
 # fsynced to `<run file>.part` before the crawl ledger (state/) marks its article archived; renamed

@@ -8,9 +8,12 @@ with a code that says what happened (cli/exit_codes.py).
 from __future__ import annotations
 
 import argparse
+import re
+import socket
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
@@ -61,6 +64,16 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--replay", type=Path, help="answer from a folder of captures instead of the network"
     )
+    parser.add_argument(
+        "--frontier",
+        metavar="redis://HOST:PORT/DB",
+        help="share the crawl with other workers through this Redis (README: several machines)",
+    )
+    parser.add_argument(
+        "--worker",
+        metavar="NAME",
+        help="this worker's name in the frontier and in its file names (default: the host name)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -85,7 +98,27 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         if not args.replay.is_dir():
             raise ValueError(f"no capture folder at {args.replay}")
         settings.set("GOVCRAWLER_REPLAY", str(args.replay), priority="cmdline")
+    if args.frontier:
+        worker = args.worker or socket.gethostname().split(".")[0]
+        settings.set("GOVCRAWLER_FRONTIER", frontier_url(args.frontier), priority="cmdline")
+        settings.set("GOVCRAWLER_WORKER", worker_name(worker), priority="cmdline")
+    elif args.worker:
+        raise ValueError("--worker names a worker of a shared frontier: give --frontier too")
     return settings
+
+
+def frontier_url(value: str) -> str:
+    if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError(
+            f"--frontier must be a redis:// (or rediss://, unix://) URL, not {value!r}"
+        )
+    return value
+
+
+def worker_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", value):
+        raise ValueError(f"a worker name is letters, digits, '.', '_' and '-', not {value!r}")
+    return value
 
 
 def selected_sites(args: argparse.Namespace) -> list[str]:

@@ -11,6 +11,8 @@ site fails them (their errbacks count them) instead of sending them.
 
 HostSchedule is the pure bookkeeping (tested with a fake clock); HostPace is the Scrapy extension
 that owns it for one crawler; the middlewares reach it with `crawler.get_extension(HostPace)`.
+Workers sharing a frontier also share a HostLimiter (spiders/frontier.py): a request passes the
+gate only once the limiter grants its host, at most once per delay whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import monotonic
-from typing import Any
+from typing import Any, Protocol
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -36,6 +38,14 @@ from govcrawler.spiders.slots import slot_delay
 logger = logging.getLogger(__name__)
 
 GATE_META = "govcrawler_gate"  # request meta: the host whose gate the request passed
+
+
+class HostLimiter(Protocol):
+    """A host's pace shared beyond this crawler (spiders/frontier.py: one Redis for all workers)."""
+
+    def wait(self, host: str, spacing: float) -> float:
+        """0: the host is granted now (the next grant comes `spacing` s later at the earliest);
+        > 0: seconds until it may be asked."""
 
 
 class SiteStopped(IgnoreRequest):
@@ -110,6 +120,8 @@ class HostPace:
         )
         self.stopped: str | None = None
         self.waiting: dict[str, list[Deferred[None]]] = defaultdict(list)
+        self.limiter: HostLimiter | None = None  # set by a frontier worker
+        self.delay = crawler.settings.getfloat("GOVCRAWLER_HOST_DELAY")  # the limiter's spacing
         crawler.signals.connect(
             self.request_left_downloader, signal=signals.request_left_downloader
         )
@@ -130,6 +142,9 @@ class HostPace:
             if self.stopped:
                 raise SiteStopped(f"{self.stopped}: {request.url} not sent")
             wait = self.schedule.wait(host, monotonic())
+            if wait == 0 and self.limiter is not None:
+                spacing = max(self.delay, self.schedule.hosts[host].floor)
+                wait = self.limiter.wait(host, spacing) if spacing > 0 else 0.0
             if wait == 0:
                 self.schedule.started(host)
                 request.meta[GATE_META] = host

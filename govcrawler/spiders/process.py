@@ -50,7 +50,7 @@ def crawl_sites(
     handlers); a site still starting up when the first one comes is stopped as soon as its engine
     starts, instead of running to completion."""
     started = datetime.now(UTC)
-    stamp = run_stamp(started)
+    stamp = run_stamp(started, settings.get("GOVCRAWLER_WORKER"))
     manifest_path = data_path(settings, "GOVCRAWLER_MANIFEST", run_start=stamp)
     settings.set("GOVCRAWLER_RUN_STAMP", stamp, priority="cmdline")
     settings.set("GOVCRAWLER_MANIFEST", "", priority="cmdline")  # one manifest for the run

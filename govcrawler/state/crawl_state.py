@@ -36,6 +36,7 @@ from govcrawler.state.files import data_path, run_stamp
 from govcrawler.state.group_commit import GroupCommit
 from govcrawler.state.ledger import Ledger
 from govcrawler.state.locks import FileLock
+from govcrawler.state.shared_ledger import SharedLedger, connect
 from govcrawler.state.site_state import SiteState
 
 logger = logging.getLogger(__name__)
@@ -78,8 +79,7 @@ class CrawlState:
             path = data_path(settings, "GOVCRAWLER_STATE")
             site = SiteState(
                 profile,
-                # With a sync window the group commit's transaction makes the ledger durable.
-                Ledger(path, durable=window <= 0) if path else None,
+                open_ledger(path, settings, profile.key, durable=window <= 0) if path else None,
                 stats=crawler.stats,
                 recheck_days=settings.getfloat("GOVCRAWLER_RECHECK_DAYS", 30.0),
                 recheck_limit=settings.getint("GOVCRAWLER_RECHECK_LIMIT", 100),
@@ -88,7 +88,9 @@ class CrawlState:
         except BaseException:
             lock.release()
             raise
-        stamp = settings.get("GOVCRAWLER_RUN_STAMP") or run_stamp(datetime.now(UTC))
+        stamp = settings.get("GOVCRAWLER_RUN_STAMP") or run_stamp(
+            datetime.now(UTC), settings.get("GOVCRAWLER_WORKER")
+        )
         ext = cls(crawler, site, data, stamp, window)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -166,6 +168,15 @@ class CrawlState:
             started = stats.get("start_time") or datetime.now(UTC)
             run = manifest.run_manifest(started, datetime.now(UTC), {self.site.site: self.report})
             logger.info("Run manifest: %s", manifest.write_manifest(path, run))
+
+
+def open_ledger(path: Path, settings: Any, site: str, *, durable: bool) -> Ledger:
+    """The site's ledger; shared through Redis with the other workers of a frontier
+    (GOVCRAWLER_FRONTIER). With a sync window the group commit's transaction makes it durable."""
+    frontier = settings.get("GOVCRAWLER_FRONTIER")
+    if frontier:
+        return SharedLedger(path, connect(frontier), site, durable=durable)
+    return Ledger(path, durable=durable)
 
 
 def crawl_state(crawler: Any) -> CrawlState:
