@@ -213,6 +213,29 @@ def test_two_workers_archive_every_article_exactly_once_at_the_sites_pace(
     assert len([h for h in hits if h.target.startswith("/a/")]) == ARTICLES  # one fetch each
     assert_spaced(hits)
     assert connect(redis_url).keys(site_key(pages.SITE_KEY, "dupefilter")) == []  # run cleared
+    # The workers' archives merged as the README says: `query` reads them all.
+    merged = tmp_path / "merged"
+    for name in workers:
+        shutil.copytree(tmp_path / name / "articles", merged / "articles", dirs_exist_ok=True)
+        shutil.copytree(tmp_path / name / "runs", merged / "runs", dirs_exist_ok=True)
+    query = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "govcrawler.cli.main",
+            "query",
+            "--data",
+            str(merged),
+            "--format",
+            "jsonl",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = [json.loads(line)["id"] for line in query.stdout.splitlines()]
+    assert sorted(found) == sorted(expected_ids())
 
 
 @pytest.mark.e2e
