@@ -212,7 +212,6 @@ class FrontierWorker:
         self._requeue = self.redis.register_script(_REQUEUE)
         self.outstanding: dict[str, int] = defaultdict(int)  # in-flight field → items not through
         self.ended: set[str] = set()  # fields whose callback output has ended
-        self.columns_shared: set[str] = set()
         self.heartbeat: AsyncioLoopingCall | Any = None
 
     @classmethod
@@ -235,7 +234,7 @@ class FrontierWorker:
         self.requeue_dead()
         if not self.others_alive() and not self.redis.zcard(self.queue):
             # Nothing left of an earlier run: this one starts afresh.
-            self.redis.delete(site_key(self.site, "dupefilter"), site_key(self.site, "columns"))
+            self.clear_run()
         self.heartbeat = create_looping_call(self.beat)
         self.heartbeat.start(HEARTBEAT_EVERY, now=False)
         logger.info("Frontier worker %s joined the frontier of %s", self.worker, self.site)
@@ -258,8 +257,6 @@ class FrontierWorker:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
         crawl_state(self.crawler).commit.flush()
-        self.share_columns()
-        self.columns_of_all()
         if reason == "finished":
             self.redis.delete(self.inflight)
         else:  # stopped early: whatever it held goes back to the others
@@ -304,24 +301,8 @@ class FrontierWorker:
                     moved,
                 )
 
-    def share_columns(self) -> None:
-        """A column's list page is read by one worker: the columns whose list pages linked
-        articles go to Redis before that page is acknowledged (so before anyone can see the run
-        drained), and every worker's manifest entry counts those of all workers."""
-        mine = crawl_state(self.crawler).site.columns_with_articles()
-        if mine - self.columns_shared:
-            self.redis.sadd(site_key(self.site, "columns"), *mine)
-            self.columns_shared = mine
-
-    def columns_of_all(self) -> None:
-        members = self.redis.smembers(site_key(self.site, "columns"))
-        crawl_state(self.crawler).site.columns_with_articles(
-            c.decode() if isinstance(c, bytes) else str(c) for c in members
-        )
-
     def clear_run(self) -> None:
-        """The run is drained: the next one may fetch every URL again. (The columns read stay
-        for the workers still closing; the next run's first worker clears them.)"""
+        """The run is drained: the next one may fetch every URL again."""
         self.redis.delete(site_key(self.site, "dupefilter"))
 
     # ---- acknowledgements ----------------------------------------------------------------------
@@ -350,7 +331,6 @@ class FrontierWorker:
         crawl_state(self.crawler).commit.after_sync(lambda: self._forget(field))
 
     def _forget(self, field: str) -> None:
-        self.share_columns()
         self.redis.hdel(self.inflight, field)
 
 
