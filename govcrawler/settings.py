@@ -99,6 +99,9 @@ ADDONS = {
 GOVCRAWLER_FRONTIER = ""
 GOVCRAWLER_WORKER = ""
 GOVCRAWLER_FRONTIER_TIMEOUT = 10.0
+# Seconds the shared host limiter adds to a host's delay, for the time between its grant and the
+# request leaving the worker: at the site, two requests stay at least the delay apart.
+GOVCRAWLER_FRONTIER_MARGIN = 0.1
 
 # The run files (export/run_file.py): clean article JSONL (UTF-8, one record per line), each record
 # fsynced to `<run file>.part` before the crawl ledger (state/) marks its article archived; renamed

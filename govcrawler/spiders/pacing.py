@@ -121,7 +121,11 @@ class HostPace:
         self.stopped: str | None = None
         self.waiting: dict[str, list[Deferred[None]]] = defaultdict(list)
         self.limiter: HostLimiter | None = None  # set by a frontier worker
-        self.delay = crawler.settings.getfloat("GOVCRAWLER_HOST_DELAY")  # the limiter's spacing
+        # The limiter's spacing: the host's delay, plus a margin for the moment between a grant and
+        # the request leaving this machine (another worker's next grant must not overtake it).
+        self.delay = crawler.settings.getfloat("GOVCRAWLER_HOST_DELAY")
+        if self.delay > 0:
+            self.delay += crawler.settings.getfloat("GOVCRAWLER_FRONTIER_MARGIN", 0.1)
         crawler.signals.connect(
             self.request_left_downloader, signal=signals.request_left_downloader
         )
