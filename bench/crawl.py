@@ -306,7 +306,15 @@ def run_mode(mode: str, replay: Path, work: Path) -> Result:
                 [*crawl_command(replay, data / f"w{n}"), "--frontier", url, "--worker", f"w{n}"]
                 for n in range(1, int(mode.removeprefix("workers")) + 1)
             ]
-            return measure(mode, commands, LineCounter(data, "w*/articles/ccdi/*.jsonl*"))
+            result = measure(mode, commands, LineCounter(data, "w*/articles/ccdi/*.jsonl*"))
+            import redis
+
+            client = redis.Redis.from_url(url)
+            used = int(client.info("memory")["used_memory"])
+            empty = int(client.info("memory")["used_memory_startup"])
+            articles = client.hlen("govcrawler:ccdi:articles")
+            print(f"  {mode}: Redis holds {(used - empty) / max(1, articles):.0f} B per article")
+            return result
         finally:
             server.terminate()
             server.wait()
