@@ -98,11 +98,12 @@ def crawl_settings(args: argparse.Namespace) -> Settings:
         if not args.replay.is_dir():
             raise ValueError(f"no capture folder at {args.replay}")
         settings.set("GOVCRAWLER_REPLAY", str(args.replay), priority="cmdline")
-    if args.frontier:
-        worker = args.worker or socket.gethostname().split(".")[0]
-        settings.set("GOVCRAWLER_FRONTIER", frontier_url(args.frontier), priority="cmdline")
+    frontier, worker = getattr(args, "frontier", None), getattr(args, "worker", None)  # not in demo
+    if frontier:
+        worker = worker or socket.gethostname().split(".")[0]
+        settings.set("GOVCRAWLER_FRONTIER", frontier_url(frontier), priority="cmdline")
         settings.set("GOVCRAWLER_WORKER", worker_name(worker), priority="cmdline")
-    elif args.worker:
+    elif worker:
         raise ValueError("--worker names a worker of a shared frontier: give --frontier too")
     return settings
 
