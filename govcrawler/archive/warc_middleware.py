@@ -234,7 +234,7 @@ class WarcCaptureMiddleware:
                 warc_offset=written.record.offset,
                 warc_date=written.record.date,
             )
-            self._after_sync(lambda: self._save_capture(capture))
+            self._after_sync(lambda: ledger.save_capture(capture))
         request.meta[EVIDENCE_META] = written
         if not captured_at:  # the record's fetched_at is the WARC-Date, never a server's header
             response.headers[CAPTURED_AT_HEADER] = date
@@ -242,15 +242,11 @@ class WarcCaptureMiddleware:
         return response
 
     def _after_sync(self, action: Any) -> None:
+        """Run `action` (a ledger mark) once the capture is on disk."""
         if self.crawl is not None:
             self.crawl.commit.after_sync(action)
         else:
             action()
-
-    def _save_capture(self, capture: CaptureState) -> None:
-        ledger = self.state.ledger if self.state is not None else None
-        if ledger is not None:
-            ledger.save_capture(capture)
 
     def spider_closed(self, spider: Any) -> None:
         if self.writer is None:

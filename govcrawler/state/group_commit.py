@@ -60,7 +60,6 @@ class GroupCommit:
         self.window = window
         self.transaction = transaction
         self.schedule = schedule
-        self.flushes = 0
         self.failures = 0
         self._files: list[tuple[int, Syncable]] = []
         self._marks: list[_Mark] = []
@@ -113,7 +112,6 @@ class GroupCommit:
                     if mark.failed is not None:
                         mark.failed()
             return
-        self.flushes += 1
         if marks:
             with self._transaction():
                 for mark in marks:
