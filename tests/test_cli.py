@@ -135,3 +135,25 @@ def test_extract_evidence_names_the_rule_behind_each_field(
     evidence = json.loads(lines[0])["evidence"]
     assert evidence["body"] == "profile" and evidence["title"] == "profile"
     assert evidence["published_at"] == "profile"
+
+
+@pytest.mark.parametrize("command", ["crawl", "capture", "add-site"])
+def test_a_setting_without_equals_is_a_usage_error_before_anything_runs(
+    command: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    where = {
+        "crawl": ["ccdi", "--data", str(tmp_path / "out")],
+        "capture": ["https://www.ccdi.gov.cn/", "--fixtures", str(tmp_path / "out")],
+        "add-site": [
+            "https://www.ccdi.gov.cn/yaowenn/",
+            "--key",
+            "x",
+            "--name",
+            "某纪委",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    }[command]
+    code = main([command, *where, "-s", "USER_AGENT"])
+    assert code == 2 and "-s must be NAME=VALUE, not 'USER_AGENT'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

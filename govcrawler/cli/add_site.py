@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from govcrawler.archive.capture_files import Capture, CaptureIndex
 from govcrawler.cleaning.text import normalize_space
+from govcrawler.cli.options import add_settings_option
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.proposal import (
@@ -71,14 +72,7 @@ def register(commands: Any) -> None:
         help=f"folder for KEY.toml (default: the first folder in ${PROFILES_DIR_ENV}, else .)",
     )
     parser.add_argument("--force", action="store_true", help="overwrite an existing KEY.toml")
-    parser.add_argument(
-        "-s",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a Scrapy setting for the live fetch (e.g. -s USER_AGENT=…)",
-    )
+    add_settings_option(parser, "a Scrapy setting for the live fetch (e.g. -s USER_AGENT=…)")
     parser.set_defaults(run=run)
 
 

@@ -15,6 +15,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from govcrawler.archive.capture_spider import CaptureSpider
+from govcrawler.cli.options import add_settings_option, name_values
 
 
 def register(commands: Any) -> None:
@@ -30,14 +31,7 @@ def register(commands: Any) -> None:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--fixtures", type=Path, help="folder for fixture-format captures")
     where.add_argument("--warc", type=Path, help="folder for the WARC file")
-    parser.add_argument(
-        "-s",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a Scrapy setting (e.g. -s USER_AGENT=…), as for scrapy crawl",
-    )
+    add_settings_option(parser, "a Scrapy setting (e.g. -s USER_AGENT=…), as for scrapy crawl")
     parser.set_defaults(run=run)
 
 
@@ -57,10 +51,7 @@ def capture_settings(args: argparse.Namespace) -> Settings:
         ("LOG_LEVEL", "INFO"),
     ):
         settings.set(name, value, priority="cmdline")
-    for item in args.settings:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"-s {item}: expected NAME=VALUE")
+    for name, value in name_values(args.settings, "-s").items():
         settings.set(name, value, priority="cmdline")
     return settings
 

@@ -19,6 +19,7 @@ from rich.console import Console
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 from govcrawler.cli import exit_codes
+from govcrawler.cli.options import add_settings_option, name_values
 from govcrawler.sites import all_profiles
 from govcrawler.spiders.process import RunResult, crawl_sites, summary
 from govcrawler.spiders.sites import check_arguments
@@ -46,14 +47,7 @@ def register(commands: Any) -> None:
         help="spider argument for every site: max_pages=N (list pages per column), "
         "since=YYYY-MM-DD, columns=NAME,NAME (from `govcrawler sites`), backfill=1",
     )
-    parser.add_argument(
-        "-s",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="Scrapy setting, e.g. USER_AGENT=… or GOVCRAWLER_RECHECK_DAYS=7",
-    )
+    add_settings_option(parser, "Scrapy setting, e.g. USER_AGENT=… or GOVCRAWLER_RECHECK_DAYS=7")
     parser.add_argument("--data", type=Path, help="archive folder (default: data)")
     parser.add_argument(
         "-v",
@@ -77,20 +71,10 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def pairs(values: list[str], what: str) -> dict[str, str]:
-    out = {}
-    for value in values:
-        name, sep, setting = value.partition("=")
-        if not sep or not name:
-            raise ValueError(f"{what} must be NAME=VALUE, not {value!r}")
-        out[name] = setting
-    return out
-
-
 def crawl_settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
     settings.setmodule("govcrawler.settings", priority="project")
-    for name, value in pairs(args.settings, "-s").items():
+    for name, value in name_values(args.settings, "-s").items():
         settings.set(name, value, priority="cmdline")
     if args.data is not None:
         settings.set("GOVCRAWLER_DATA", str(args.data), priority="cmdline")
@@ -135,7 +119,7 @@ def selected_sites(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     keys = selected_sites(args)
-    spider_args = pairs(args.spider_args, "-a")
+    spider_args = name_values(args.spider_args, "-a")
     check_arguments(keys, spider_args)
     result = locked_crawl(keys, spider_args, crawl_settings(args), verbose=args.verbose)
     if result is None:
