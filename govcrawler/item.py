@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypedDict
 
 # 2: version/supersedes on every record, tombstones; 3: warc_file/warc_record_id/warc_offset/
@@ -114,7 +114,7 @@ class Article:
             self.content_sha256 = body_sha256(self.body)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return record_dict(self)
 
 
 @dataclass
@@ -144,7 +144,18 @@ class Tombstone:
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return record_dict(self)
+
+
+def record_dict(record: Article | Tombstone) -> dict[str, Any]:
+    """The record as the JSON object the schema describes, in field order: what
+    `dataclasses.asdict` gives, without its recursive deep copy (every field is a str, int, bool
+    or None, or a list of flat dicts, which are copied), which cost ~0.3 ms per article in a crawl."""
+    out = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        out[f.name] = [dict(entry) for entry in value] if isinstance(value, list) else value
+    return out
 
 
 def body_sha256(body: str) -> str:

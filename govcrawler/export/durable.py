@@ -1,8 +1,8 @@
 """A run's JSONL file, written durably: `<name>.part` while the run lasts, renamed to `<name>` when
 the run closes.
 
-`append` serialises a record (with Scrapy's own JsonLinesItemExporter, exactly as a
-`-O file.jsonl` feed would write it) and keeps the line in memory; `sync` writes the lines kept so
+`append` serialises a record (with Scrapy's own JSON encoder, the line a `-O file.jsonl` feed
+writes: tests/test_durable.py compares them) and keeps the line in memory; `sync` writes the lines kept so
 far and fsyncs the file once. The run-file export appends each record and lets the group commit
 (state/group_commit.py) sync within a short window, after the WARC captures the lines name; only
 after `sync` returns may the ledger say a record is archived. `write` is append + sync, for writers
@@ -16,8 +16,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
-from scrapy.exporters import JsonLinesItemExporter
+from scrapy.utils.serialize import ScrapyJSONEncoder
 
+from govcrawler.item import Article, Tombstone
 from govcrawler.state.files import fsync_dir, part_path
 
 
@@ -34,16 +35,18 @@ class DurableJsonlWriter:
         self._file: IO[bytes] | None = None
         self._lines = BytesIO()
         self._pending = 0
-        self._exporter = JsonLinesItemExporter(self._lines, encoding="utf-8")
-        self._exporter.start_exporting()
+        self._encoder = ScrapyJSONEncoder(ensure_ascii=False)
 
     @property
     def part(self) -> Path:
         return part_path(self.path)
 
-    def append(self, item: Any) -> None:
-        """Serialise `item` as one line, written and fsynced by the next `sync`."""
-        self._exporter.export_item(item)
+    def append(self, item: Article | Tombstone | dict[str, Any]) -> None:
+        """Serialise `item` as one line, written and fsynced by the next `sync`. (Not through
+        JsonLinesItemExporter: its field-by-field serialisation of the record's lists of dicts
+        cost ~0.2 ms per article, and writes the same line.)"""
+        record = item if isinstance(item, dict) else item.to_dict()
+        self._lines.write((self._encoder.encode(record) + "\n").encode("utf-8"))
         self._pending += 1
 
     def sync(self) -> None:
@@ -66,7 +69,7 @@ class DurableJsonlWriter:
         self._lines.truncate()
         self._pending = 0
 
-    def write(self, item: Any) -> None:
+    def write(self, item: Article | Tombstone | dict[str, Any]) -> None:
         """Append `item` and make it durable before returning."""
         self.append(item)
         self.sync()

@@ -14,7 +14,7 @@ import jsonschema
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from govcrawler.item import Article
+from govcrawler.item import Article, Tombstone
 from govcrawler.state.crawl_state import crawl_state
 from govcrawler.state.site_state import SiteState
 
@@ -107,7 +107,10 @@ class SchemaValidationPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        errors = schema_errors(ItemAdapter(item).asdict())
+        record = (
+            item.to_dict() if isinstance(item, Article | Tombstone) else ItemAdapter(item).asdict()
+        )
+        errors = schema_errors(record)
         if errors:
             self.stats.inc_value("govcrawler/dropped/invalid_record")
             raise InvalidRecord(f"record fails the schema: {'; '.join(errors[:3])}")

@@ -12,8 +12,9 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 #: Schema steps, applied in order; `PRAGMA user_version` counts the steps already run. Extend the
 #: ledger by adding a step (e.g. `ALTER TABLE articles ADD payload_digest TEXT` for WARC), never by
@@ -95,6 +96,12 @@ MIGRATIONS: tuple[str, ...] = (
 
 class LedgerError(RuntimeError):
     """A ledger file this version cannot use (newer schema, not SQLite, no WAL)."""
+
+
+def _row(state: Any) -> tuple[Any, ...]:
+    """A state's fields in order, as SQL parameters: `dataclasses.astuple` without its deep
+    copy, which cost more than the INSERT itself (every field here is a str, int or None)."""
+    return tuple(getattr(state, f.name) for f in fields(state))
 
 
 @dataclass(frozen=True)
@@ -269,7 +276,7 @@ class Ledger:
 
     def save_article(self, state: ArticleState) -> None:
         """Record an article's newest record (after it is durably written); it is no longer pending."""
-        values = list(astuple(state))
+        values = list(_row(state))
         values[13] = int(state.removed)
         with self.transaction():
             self._db.execute(
@@ -354,7 +361,7 @@ class Ledger:
             self._db.execute(
                 "INSERT OR REPLACE INTO list_pages (url, site, column_url, page, last_fetched,"
                 " entries, newest_id, newest_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                astuple(state),
+                _row(state),
             )
 
     def list_page(self, url: str) -> ListPageState | None:
@@ -396,7 +403,7 @@ class Ledger:
             self._db.execute(
                 "INSERT OR REPLACE INTO captures (url, site, payload_digest, record_id, warc_file,"
                 " warc_offset, warc_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                astuple(state),
+                _row(state),
             )
 
     # ---- reporting -----------------------------------------------------------------------------
