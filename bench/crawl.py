@@ -53,7 +53,7 @@ FAST = {
 MARKS = (1_000, 10_000, 20_000)
 #: The two Scrapy settings govcrawler's own settings change for speed (govcrawler/settings.py);
 #: mode bare-tuned gives them to the bare spider too, to show what they are worth there.
-TUNED = {"CONCURRENT_ITEMS": "16", "WARN_ON_GENERATOR_RETURN_VALUE": "False"}
+TUNED = {"CONCURRENT_ITEMS": "1", "WARN_ON_GENERATOR_RETURN_VALUE": "False"}
 
 # Our own invented sentences; {a}…{d} take numbers per article.
 SENTENCES = (

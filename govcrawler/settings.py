@@ -160,9 +160,10 @@ GOVCRAWLER_REPLAY = ""
 GOVCRAWLER_BOILERPLATE_DIR = "%(data)s/state/boilerplate"
 
 # A callback yields at most one record (an article page) or one list page's links, and the item
-# pipelines are synchronous: Scrapy's default of 100 parallel item workers only costs 100 asyncio
-# tasks per response (a fifth of the crawl's CPU at full speed, BENCHMARKS.md).
-CONCURRENT_ITEMS = 16
+# pipelines are synchronous: Scrapy starts CONCURRENT_ITEMS asyncio tasks per response to work
+# through its output, so its default of 100 costs 100 tasks per page (a fifth of the crawl's CPU at
+# full speed, BENCHMARKS.md) for nothing; pages are still processed side by side.
+CONCURRENT_ITEMS = 1
 # Scrapy re-reads and parses each generator callback's source to warn about `return value` in it,
 # for nearly every response (its cache is keyed by bound methods); tests/test_group_commit.py
 # runs that check over our callbacks once instead.
