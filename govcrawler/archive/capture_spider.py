@@ -22,7 +22,7 @@ import scrapy
 from scrapy.http import Response
 
 from govcrawler.archive.capture_files import CAPTURE_SUFFIX
-from govcrawler.archive.replay import CAPTURED_AT_HEADER
+from govcrawler.archive.replay import CAPTURED_AT_HEADER, trusted_capture_time
 from govcrawler.archive.warc_middleware import header_pairs
 
 logger = logging.getLogger(__name__)
@@ -101,9 +101,9 @@ class CaptureSpider(scrapy.Spider):
             )
 
     def save(self, response: Response) -> Iterator[Any]:
-        stamp = response.headers.get(CAPTURED_AT_HEADER)
-        fetched_at = (
-            stamp.decode("ascii") if stamp else datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # The WARC middleware's (or the replay's) capture time; never a header a server sent.
+        fetched_at = trusted_capture_time(response) or datetime.now(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
         )
         if self.fixtures is not None:
             name = fixture_name(response.url, self._taken)
