@@ -24,6 +24,7 @@ from scrapy.http import Response
 from govcrawler.archive.capture_files import CAPTURE_SUFFIX
 from govcrawler.archive.replay import CAPTURED_AT_HEADER, trusted_capture_time
 from govcrawler.archive.warc_middleware import header_pairs
+from govcrawler.archive.warc_reader import header_value
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def body_suffix(content_type: str | None, url: str) -> str:
 def write_fixture(folder: Path, name: str, response: Response, fetched_at: str) -> Path:
     """`<name>.<ext>` (decoded body) + `<name>.capture.json`; returns the sidecar."""
     headers = dict(header_pairs(response.headers, drop=(*WIRE_HEADERS, CAPTURED_AT_HEADER.lower())))
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    content_type = header_value(headers.items(), "Content-Type")
     body_name = name + body_suffix(content_type, response.url)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / body_name).write_bytes(response.body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,12 @@ def is_warc(path: Path) -> bool:
 def warc_files(folder: Path) -> list[Path]:
     """The WARC files under `folder` (recursively), sorted by path (= by site, run, serial)."""
     return sorted({p for pattern in WARC_GLOBS for p in folder.rglob(pattern)})
+
+
+def header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    """The first value of the header `name` (in any case) among (name, value) pairs."""
+    wanted = name.lower()
+    return next((v for k, v in headers if k.lower() == wanted), None)
 
 
 def normal_date(warc_date: str) -> str:
@@ -94,7 +100,7 @@ class WarcResponse:
 
     @property
     def content_type(self) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == "content-type"), None)
+        return header_value(self.headers, "Content-Type")
 
     def body(self) -> bytes:
         """The body after content decoding (what a spider callback sees)."""
@@ -245,6 +251,10 @@ class FileCapture:
     refers_to: str | None  # a revisit's WARC-Refers-To
     status: int
     headers: list[tuple[str, str]]
+
+    @property
+    def content_type(self) -> str | None:
+        return header_value(self.headers, "Content-Type")
 
 
 def file_captures(files: list[Path], callback: str) -> dict[str, list[FileCapture]]:

@@ -60,6 +60,7 @@ from govcrawler.extraction.files import (
 from govcrawler.item import Article
 from govcrawler.sites import SiteProfile
 from govcrawler.spiders.faults import failure_outcome
+from govcrawler.spiders.page_response import content_type
 from govcrawler.state.crawl_state import crawl_state
 from govcrawler.state.rules import version_of
 
@@ -176,7 +177,7 @@ class FileArchiver:
         if not 200 <= response.status < 300:
             miss = response.headers.get(MISS_HEADER)
             status = "not_captured" if miss else f"http_{response.status}"
-            return self.not_kept(url, article, status, self.content_type(response))
+            return self.not_kept(url, article, status, content_type(response))
         kept = self.kept(response)
         self.count("kept")
         content = await self.text(kept.body, url) if text else None
@@ -206,17 +207,12 @@ class FileArchiver:
                 self.count("revisits")
             return Kept(
                 response.body,
-                self.content_type(response),
+                content_type(response),
                 written.payload.file,
                 written.payload.record_id,
                 written.payload.offset,
             )
-        return Kept(response.body, self.content_type(response))
-
-    @staticmethod
-    def content_type(response: Response) -> str | None:
-        value = response.headers.get("Content-Type")
-        return value.decode("latin-1") if value else None
+        return Kept(response.body, content_type(response))
 
     async def text(self, body: bytes, url: str) -> str | None:
         """The text of a PDF or Word file (in a worker thread), None for other files."""
