@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 #: Every article a run meets ends in exactly one of these (the manifest's counts).
 OUTCOMES = ("new", "changed", "unchanged", "known", "removed", "blocked", "failed", "skipped")
+#: The outcomes that wrote a record, and those that left an article not archived (retried).
+ARCHIVED_OUTCOMES = ("new", "changed", "removed")
+MISSED_OUTCOMES = ("blocked", "failed", "skipped")
 #: Answers the spider takes itself for an article already archived: not modified, gone.
 KNOWN_STATUSES = (304, 404, 410)
 REMOVED_STATUSES = (404, 410)
