@@ -13,7 +13,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from govcrawler.archive.capture_files import CAPTURE_SUFFIX
 from govcrawler.archive.replay import CAPTURED_AT_HEADER, trusted_capture_time
 from govcrawler.archive.warc_middleware import header_pairs
 from govcrawler.archive.warc_reader import header_value
+from govcrawler.archive.warc_writer import warc_date
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +103,7 @@ class CaptureSpider(scrapy.Spider):
 
     def save(self, response: Response) -> Iterator[Any]:
         # The WARC middleware's (or the replay's) capture time; never a header a server sent.
-        fetched_at = trusted_capture_time(response) or datetime.now(UTC).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"
-        )
+        fetched_at = trusted_capture_time(response) or warc_date()
         if self.fixtures is not None:
             name = fixture_name(response.url, self._taken)
             self.saved.append(write_fixture(self.fixtures, name, response, fetched_at))

@@ -11,17 +11,16 @@ import gzip
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from govcrawler.archive.warc_writer import CALLBACK_FIELD, payload_digest
+from govcrawler.archive.warc_writer import CALLBACK_FIELD, payload_digest, warc_date
 from govcrawler.extraction.urls import dedup_key
 
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 WARC_GLOBS = ("*.warc.gz", "*.warc")
 
 
@@ -44,10 +43,9 @@ def header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == wanted), None)
 
 
-def normal_date(warc_date: str) -> str:
+def normal_date(value: str) -> str:
     """A WARC-Date (any precision) as `…Z` in seconds, the record's `fetched_at` form."""
-    moment = datetime.fromisoformat(warc_date.replace("Z", "+00:00"))
-    return moment.astimezone(UTC).strftime(DATE_FORMAT)
+    return warc_date(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 def decode_content(body: bytes, headers: list[tuple[str, str]]) -> bytes:
