@@ -62,7 +62,6 @@ from govcrawler.sites import SiteProfile
 from govcrawler.spiders.faults import failure_outcome
 from govcrawler.spiders.page_response import content_type
 from govcrawler.state.crawl_state import crawl_state
-from govcrawler.state.rules import version_of
 
 logger = logging.getLogger(__name__)
 
@@ -107,14 +106,10 @@ class FileArchiver:
         return article
 
     def unchanged(self, article: Article) -> bool:
-        """Will the versioning pipeline drop this record as unchanged (and no file of the
-        archived version waits for a retry)? Then its files need no fetch."""
-        state = crawl_state(self.crawler).site
-        known = state.ledger.article(article.id) if state.ledger is not None else None
-        if known is None or known.files_missing:
-            return False
-        decision = version_of(known, article.content_sha256, article.payload_digest)
-        return decision.outcome == "unchanged"
+        """Will the versioning pipeline drop this record as unchanged, even if every file is
+        kept (so no file of the archived version waits for a retry)? Then no file is fetched."""
+        decision = crawl_state(self.crawler).site.version(article, files_missing=0)
+        return decision is not None and decision.outcome == "unchanged"
 
     def refused(self, reason: str) -> FileResult:
         """A file not requested at all (policy)."""
