@@ -409,7 +409,7 @@ class SiteState:
         """Set the record's version/supersedes from the ledger; False when its body is unchanged
         (nothing to write: the re-check is recorded and counted `unchanged`)."""
         decision = self.version(article)
-        if decision is None:
+        if decision is None or self.ledger is None:  # no ledger: every record is version 1
             return True
         if decision.outcome == "unchanged":
             etag, last_modified = self._validators.pop(article.id, (None, None))
