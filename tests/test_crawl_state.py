@@ -4,6 +4,7 @@ the crawl ends — while the process goes on (several sites run in one process).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -95,3 +96,8 @@ def test_with_export_the_report_lists_the_run_file(tmp_path: Path) -> None:
     assert isinstance(report, dict)
     (output,) = report["outputs"]
     assert output["records"] > 0 and (data / output["path"]).is_file()
+    # README "The run manifest": paths relative to the data folder, the completed file's sha256.
+    assert output["path"].startswith("articles/anhui/") and report["ledger"] == "state.sqlite"
+    written = (data / output["path"]).read_bytes()
+    assert output["bytes"] == len(written)
+    assert output["sha256"] == hashlib.sha256(written).hexdigest()

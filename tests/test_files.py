@@ -387,3 +387,40 @@ def test_a_profile_can_turn_images_off(tmp_path: Path) -> None:
     assert entries(record)["ok.pdf"]["reason"] is None
     assert not [a for a in asked if a.endswith(".png")]
     assert run.report["files"]["not_kept"]["disabled"] == 3
+
+
+def test_a_file_two_articles_link_is_fetched_once_and_unchanged_articles_fetch_none(
+    tmp_path: Path,
+) -> None:
+    """README "Attachments and images": a file several articles of one run link is fetched once;
+    on a rerun an unchanged article (same payload) fetches no files."""
+    shared = '<p>附件：<a href="/f/shared.pdf">处理决定.pdf</a></p>'
+    with FaultServer() as server:
+        pages.write_profile(tmp_path / "profiles", server.base)
+        server.routes.update(
+            {
+                "/list.html": page(pages.list_page(["/a/shared-1.html", "/a/shared-2.html"])),
+                "/f/shared.pdf": page(PDF, content_type="application/pdf"),
+            }
+        )
+        for n in (1, 2):
+            body = "".join(f"<p>{p}</p>" for p in pages.paragraphs(n)) + shared
+            server.routes[f"/a/shared-{n}.html"] = page(pages.article(n, body_html=body))
+        data, profiles = tmp_path / "data", tmp_path / "profiles"
+        first = scrapy_crawl(pages.SITE_KEY, data, profiles, {})
+        first_hits = [h.target for h in server.hits]
+        second = scrapy_crawl(pages.SITE_KEY, data, profiles, {"GOVCRAWLER_RECHECK_DAYS": "0"})
+        second_hits = [h.target for h in server.hits][len(first_hits) :]
+    assert first.returncode == 0, first.log[-3000:]
+    assert len(first.records) == 2
+    kept = [entries(r)["shared.pdf"] for r in first.records]
+    assert [k["reason"] for k in kept] == [None, None]
+    assert kept[0]["warc_record_id"] == kept[1]["warc_record_id"] is not None
+    assert first_hits.count("/f/shared.pdf") == 1
+    assert (first.report["files"]["kept"], first.report["files"]["reused"]) == (1, 1)
+
+    assert second.returncode == 0, second.log[-3000:]
+    assert {"/a/shared-1.html", "/a/shared-2.html"} <= set(second_hits)  # both re-checked
+    assert second.records == [] and second.report["counts"]["unchanged"] == 2
+    assert "/f/shared.pdf" not in second_hits
+    assert second.stats["govcrawler/files/skipped_unchanged_article"] == 2

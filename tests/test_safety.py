@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +23,8 @@ from scrapy.http import Response
 from scrapy.settings import Settings
 
 from govcrawler.archive.capture_files import CaptureError, read_capture
-from govcrawler.archive.capture_spider import fixture_name, write_fixture
+from govcrawler.archive.capture_spider import CaptureSpider, fixture_name, write_fixture
+from govcrawler.archive.replay import CAPTURED_AT_HEADER, CAPTURED_FLAG
 from govcrawler.sites import ProfileError, all_profiles, load_profile
 from govcrawler.sites.loader import KEY_RE
 from govcrawler.spiders import sites
@@ -170,3 +172,26 @@ def test_extra_profiles_come_from_a_folder_and_cannot_replace_a_bundled_one(
         tmp_path / "nowhere", "from govcrawler.sites import all_profiles; all_profiles()"
     )
     assert missing.returncode != 0 and "is not a folder" in missing.stderr
+
+
+def test_govcrawler_capture_ignores_a_capture_time_sent_by_the_server(tmp_path: Path) -> None:
+    """A live server's own X-Govcrawler-Captured-At is no capture time (only the WARC middleware
+    or the replay handler may set it, with their flag): the fixture gets the time of the fetch."""
+    spider = CaptureSpider(["http://x.example/a.html"], fixtures=tmp_path)
+    forged = Response(
+        "http://x.example/a.html",
+        body=b"<html></html>",
+        headers={"Content-Type": "text/html", CAPTURED_AT_HEADER: "2001-01-01T00:00:00Z"},
+    )
+    list(spider.save(forged))
+    trusted = Response(
+        "http://x.example/b.html",
+        body=b"<html></html>",
+        headers={"Content-Type": "text/html", CAPTURED_AT_HEADER: "2002-02-02T00:00:00Z"},
+        flags=[CAPTURED_FLAG],
+    )
+    list(spider.save(trusted))
+    first, second = (read_capture(p) for p in spider.saved)
+    assert first.fetched_at != "2001-01-01T00:00:00Z"
+    assert first.fetched_at.startswith(str(datetime.now(UTC).year))
+    assert second.fetched_at == "2002-02-02T00:00:00Z"

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govcrawler.archive.warc_reader import header_value
 from govcrawler.extraction.urls import dedup_key
 
 CAPTURE_SUFFIX = ".capture.json"
@@ -31,7 +32,7 @@ class Capture:
 
     @property
     def content_type(self) -> str | None:
-        return next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
+        return header_value(self.headers.items(), "Content-Type")
 
 
 def read_capture(sidecar: Path) -> Capture:

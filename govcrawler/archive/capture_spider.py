@@ -13,7 +13,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,8 +21,10 @@ import scrapy
 from scrapy.http import Response
 
 from govcrawler.archive.capture_files import CAPTURE_SUFFIX
-from govcrawler.archive.replay import CAPTURED_AT_HEADER
+from govcrawler.archive.replay import CAPTURED_AT_HEADER, trusted_capture_time
 from govcrawler.archive.warc_middleware import header_pairs
+from govcrawler.archive.warc_reader import header_value
+from govcrawler.archive.warc_writer import warc_date
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def body_suffix(content_type: str | None, url: str) -> str:
 def write_fixture(folder: Path, name: str, response: Response, fetched_at: str) -> Path:
     """`<name>.<ext>` (decoded body) + `<name>.capture.json`; returns the sidecar."""
     headers = dict(header_pairs(response.headers, drop=(*WIRE_HEADERS, CAPTURED_AT_HEADER.lower())))
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    content_type = header_value(headers.items(), "Content-Type")
     body_name = name + body_suffix(content_type, response.url)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / body_name).write_bytes(response.body)
@@ -101,10 +102,8 @@ class CaptureSpider(scrapy.Spider):
             )
 
     def save(self, response: Response) -> Iterator[Any]:
-        stamp = response.headers.get(CAPTURED_AT_HEADER)
-        fetched_at = (
-            stamp.decode("ascii") if stamp else datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        )
+        # The WARC middleware's (or the replay's) capture time; never a header a server sent.
+        fetched_at = trusted_capture_time(response) or warc_date()
         if self.fixtures is not None:
             name = fixture_name(response.url, self._taken)
             self.saved.append(write_fixture(self.fixtures, name, response, fetched_at))

@@ -229,7 +229,7 @@ class Reextraction:
         capture = after[0] if after else (before[-1] if before else None)
         if capture is None:
             return FileResult.not_kept("not_in_warc")
-        content_type = next((v for k, v in capture.headers if k.lower() == "content-type"), None)
+        content_type = capture.content_type
         if not 200 <= capture.status < 300:
             return FileResult.not_kept(f"http_{capture.status}", content_type)
         try:

@@ -20,6 +20,7 @@ from typing import Any
 from govcrawler.archive.capture_files import load_captures
 from govcrawler.archive.redesign import redesign_captures
 from govcrawler.evaluation import body_score, leaked_phrases
+from govcrawler.export.recovery import iter_records
 from govcrawler.sites import SiteProfile
 from govcrawler.sites.minimal import minimal_toml
 
@@ -123,7 +124,5 @@ def write_minimal_profiles(profiles: Iterable[SiteProfile], folder: Path) -> dic
 def run_records(data: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
     """The records a site's run wrote (its manifest entry's outputs under the data folder)."""
     return [
-        json.loads(line)
-        for out in report.get("outputs", [])
-        for line in (data / out["path"]).read_text("utf-8").splitlines()
+        record for out in report.get("outputs", []) for record in iter_records(data / out["path"])
     ]

@@ -19,6 +19,7 @@ from typing import Any
 
 from govcrawler.archive.warc_reader import Location, UnreadableCapture, read_record_at, warc_files
 from govcrawler.query.records import archive_files, read_lines
+from govcrawler.state.files import part_path
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived articles"}
 PAGES_IN_WACZ = "pages/pages.jsonl"
@@ -92,7 +93,7 @@ def create_wacz(
     renamed, so `out` is never half-written)."""
     from wacz.main import main as wacz_main  # noqa: PLC0415  (the optional extra [wacz])
 
-    partial = out.with_name(out.name + ".part")
+    partial = part_path(out)
     pages_file = out.with_name(out.name + ".pages.jsonl")
     write_pages(pages_file, pages)
     args = ["create", "-o", str(partial), "--title", title, "--desc", description]

@@ -47,6 +47,7 @@ from govcrawler.archive.warc_writer import (
     RollingWarcWriter,
     WarcLocation,
     Written,
+    warc_date,
 )
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.item import Article, Tombstone
@@ -64,7 +65,6 @@ EVIDENCE_META = "govcrawler_warc"
 FILE_OF_META = "govcrawler_file_of"
 #: The `callback` a file capture's metadata record names (the article: its `via`).
 FILE_CALLBACK = "file"
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 Record = TypeVar("Record", Article, Tombstone)
 
@@ -199,7 +199,7 @@ class WarcCaptureMiddleware:
             return response
         stats = self.crawler.stats
         captured_at = trusted_capture_time(response)
-        date = captured_at or datetime.now(UTC).strftime(DATE_FORMAT)
+        date = captured_at or warc_date()
         url = canonical_url(response.url)
         ledger = self.state.ledger if self.state is not None else None
         last = ledger.capture(url) if ledger is not None else None

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from govcrawler.archive.warc_writer import CALLBACK_FIELD, payload_digest
+from govcrawler.archive.warc_writer import CALLBACK_FIELD, payload_digest, warc_date
 from govcrawler.extraction.urls import dedup_key
 
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 WARC_GLOBS = ("*.warc.gz", "*.warc")
 
 
@@ -38,10 +37,15 @@ def warc_files(folder: Path) -> list[Path]:
     return sorted({p for pattern in WARC_GLOBS for p in folder.rglob(pattern)})
 
 
-def normal_date(warc_date: str) -> str:
+def header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    """The first value of the header `name` (in any case) among (name, value) pairs."""
+    wanted = name.lower()
+    return next((v for k, v in headers if k.lower() == wanted), None)
+
+
+def normal_date(value: str) -> str:
     """A WARC-Date (any precision) as `…Z` in seconds, the record's `fetched_at` form."""
-    moment = datetime.fromisoformat(warc_date.replace("Z", "+00:00"))
-    return moment.astimezone(UTC).strftime(DATE_FORMAT)
+    return warc_date(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 def decode_content(body: bytes, headers: list[tuple[str, str]]) -> bytes:
@@ -94,7 +98,7 @@ class WarcResponse:
 
     @property
     def content_type(self) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == "content-type"), None)
+        return header_value(self.headers, "Content-Type")
 
     def body(self) -> bytes:
         """The body after content decoding (what a spider callback sees)."""
@@ -245,6 +249,10 @@ class FileCapture:
     refers_to: str | None  # a revisit's WARC-Refers-To
     status: int
     headers: list[tuple[str, str]]
+
+    @property
+    def content_type(self) -> str | None:
+        return header_value(self.headers, "Content-Type")
 
 
 def file_captures(files: list[Path], callback: str) -> dict[str, list[FileCapture]]:

@@ -16,6 +16,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
@@ -28,6 +29,8 @@ from warcio.warcwriter import WARCWriter
 from govcrawler.state.files import PART_SUFFIX, fsync_dir
 
 WARC_SUFFIX = ".warc.gz"
+#: A WARC-Date as govcrawler writes it, in whole seconds: also every record's `fetched_at`.
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 #: Metadata record fields naming how the crawl used a response (for `govcrawler reextract`).
 CALLBACK_FIELD = "govcrawler-callback"
 COLUMN_FIELD = "govcrawler-column"
@@ -61,6 +64,11 @@ CAPTURE_NOTES = {
         "request headers as Scrapy handed them to the HTTP client, Host added"
     ),
 }
+
+
+def warc_date(moment: datetime | None = None) -> str:
+    """`moment` (default: now) as a WARC-Date in seconds, UTC (DATE_FORMAT)."""
+    return (moment or datetime.now(UTC)).astimezone(UTC).strftime(DATE_FORMAT)
 
 
 def payload_digest(body: bytes) -> str:

@@ -3,7 +3,7 @@ archived article are appended to `data/cases/<site>/<run>.jsonl`, next to the ru
 (`data/articles/<site>/<run>.jsonl`, same run file name).
 
 Rows are written like the articles (export/durable.py): `<run>.jsonl.part` while the run lasts,
-one fsync per row, renamed at close; a killed run's `.part` is completed at the next
+one fsync per article's rows, renamed at close; a killed run's `.part` is completed at the next
 start (export/recovery.py). They are derived data: `govcrawler cases` makes the same rows from
 the archive at any time, so a row that could not be made or written is logged and counted
 (`govcrawler/cases/failed`), never a reason to stop the crawl.
@@ -71,8 +71,10 @@ class CaseExport:
         try:
             rows = extract_cases(item.to_dict())
             for row in rows:
-                self.writer.write(row.to_dict())
+                self.writer.append(row.to_dict())
+            self.writer.sync()  # one fsync for the article's rows
         except Exception:  # derived data must never stop the crawl; counted and logged
+            self.writer.discard()
             logger.exception("Could not write the case rows of %s", item.url)
             stats.inc_value("govcrawler/cases/failed")
             return

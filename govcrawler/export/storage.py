@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
-PART_SUFFIX = ".part"
+from govcrawler.state.files import part_path
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
@@ -22,7 +22,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
     def open(self, spider: Any) -> IO[bytes]:
         final = Path(self.path)
         final.parent.mkdir(parents=True, exist_ok=True)
-        part = final.with_name(final.name + PART_SUFFIX)
+        part = part_path(final)
         if self.write_mode == "ab" and final.exists():
             shutil.copyfile(final, part)
         else:
@@ -34,4 +34,4 @@ class AtomicFileFeedStorage(FileFeedStorage):
         os.fsync(file.fileno())
         file.close()
         final = Path(self.path)
-        os.replace(final.with_name(final.name + PART_SUFFIX), final)
+        os.replace(part_path(final), final)

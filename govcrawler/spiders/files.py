@@ -60,8 +60,8 @@ from govcrawler.extraction.files import (
 from govcrawler.item import Article
 from govcrawler.sites import SiteProfile
 from govcrawler.spiders.faults import failure_outcome
+from govcrawler.spiders.page_response import content_type
 from govcrawler.state.crawl_state import crawl_state
-from govcrawler.state.rules import version_of
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +106,10 @@ class FileArchiver:
         return article
 
     def unchanged(self, article: Article) -> bool:
-        """Will the versioning pipeline drop this record as unchanged (and no file of the
-        archived version waits for a retry)? Then its files need no fetch."""
-        state = crawl_state(self.crawler).site
-        known = state.ledger.article(article.id) if state.ledger is not None else None
-        if known is None or known.files_missing:
-            return False
-        decision = version_of(known, article.content_sha256, article.payload_digest)
-        return decision.outcome == "unchanged"
+        """Will the versioning pipeline drop this record as unchanged, even if every file is
+        kept (so no file of the archived version waits for a retry)? Then no file is fetched."""
+        decision = crawl_state(self.crawler).site.version(article, files_missing=0)
+        return decision is not None and decision.outcome == "unchanged"
 
     def refused(self, reason: str) -> FileResult:
         """A file not requested at all (policy)."""
@@ -176,7 +172,7 @@ class FileArchiver:
         if not 200 <= response.status < 300:
             miss = response.headers.get(MISS_HEADER)
             status = "not_captured" if miss else f"http_{response.status}"
-            return self.not_kept(url, article, status, self.content_type(response))
+            return self.not_kept(url, article, status, content_type(response))
         kept = self.kept(response)
         self.count("kept")
         content = await self.text(kept.body, url) if text else None
@@ -206,17 +202,12 @@ class FileArchiver:
                 self.count("revisits")
             return Kept(
                 response.body,
-                self.content_type(response),
+                content_type(response),
                 written.payload.file,
                 written.payload.record_id,
                 written.payload.offset,
             )
-        return Kept(response.body, self.content_type(response))
-
-    @staticmethod
-    def content_type(response: Response) -> str | None:
-        value = response.headers.get("Content-Type")
-        return value.decode("latin-1") if value else None
+        return Kept(response.body, content_type(response))
 
     async def text(self, body: bytes, url: str) -> str | None:
         """The text of a PDF or Word file (in a worker thread), None for other files."""

@@ -180,6 +180,13 @@ def inflight_key(site: str, worker: str) -> str:
     return site_key(site, "inflight", worker)
 
 
+def inflight_field(response: Response | None) -> str | None:
+    """The in-flight hash field of the request that `response` answers (None: not from the queue)."""
+    request = getattr(response, "request", None)
+    field: str | None = request.meta.get(INFLIGHT_META) if request is not None else None
+    return field
+
+
 class RedisHostLimiter:
     """HostPace's shared limiter (spiders/pacing.py HostLimiter): one grant per host per spacing,
     in Redis's clock, for every worker of the frontier."""
@@ -240,7 +247,7 @@ class FrontierWorker:
         logger.info("Frontier worker %s joined the frontier of %s", self.worker, self.site)
 
     def beat(self) -> None:
-        self.redis.set(site_key(self.site, "worker", self.worker), "1", px=int(self.timeout * 1000))
+        self.redis.set(self.heartbeat_key(self.worker), "1", px=int(self.timeout * 1000))
         self.redis.sadd(self.workers, self.worker)
 
     def spider_idle(self, spider: Spider) -> None:
@@ -261,15 +268,18 @@ class FrontierWorker:
             self.redis.delete(self.inflight)
         else:  # stopped early: whatever it held goes back to the others
             self._requeue(keys=[self.queue, self.inflight])
-        self.redis.delete(site_key(self.site, "worker", self.worker))
+        self.redis.delete(self.heartbeat_key(self.worker))
         self.redis.srem(self.workers, self.worker)
         if reason == "finished" and not self.redis.zcard(self.queue) and not self.busy_elsewhere():
             self.clear_run()
 
     # ---- the other workers ---------------------------------------------------------------------
 
+    def heartbeat_key(self, worker: str) -> str:
+        return site_key(self.site, "worker", worker)
+
     def alive(self, worker: str) -> bool:
-        return bool(self.redis.exists(site_key(self.site, "worker", worker)))
+        return bool(self.redis.exists(self.heartbeat_key(worker)))
 
     def others(self) -> Iterator[str]:
         for raw in self.redis.smembers(self.workers):
@@ -316,8 +326,7 @@ class FrontierWorker:
             self._ack(field)
 
     def item_done(self, item: Any, response: Response | None = None, **_: Any) -> None:
-        request = getattr(response, "request", None)
-        field = request.meta.get(INFLIGHT_META) if request is not None else None
+        field = inflight_field(response)
         if not field or field not in self.outstanding:
             return
         self.outstanding[field] -= 1
@@ -348,13 +357,8 @@ class FrontierAckMiddleware:
             raise NotConfigured("no frontier worker")
         return cls(worker)
 
-    def _field(self, response: Response) -> str | None:
-        request = getattr(response, "request", None)
-        field: str | None = request.meta.get(INFLIGHT_META) if request is not None else None
-        return field
-
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        field = self._field(response)
+        field = inflight_field(response)
         try:
             for output in result:
                 if field and is_item(output):
@@ -367,7 +371,7 @@ class FrontierAckMiddleware:
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        field = self._field(response)
+        field = inflight_field(response)
         try:
             async for output in result:
                 if field and is_item(output):

@@ -242,8 +242,8 @@ def retry_after_seconds(value: str, now: datetime | None = None) -> float | None
 
 class RetryAfterMiddleware:
     """Honours `Retry-After` on the statuses RetryMiddleware retries (429, 503, …): the host is
-    paused that long through its download slot, so the retry (and everything else for that host)
-    waits. A wait longer than GOVCRAWLER_RETRY_AFTER_MAX is not retried in this run: the article
+    paused that long at the host gate (HostPace.pause), so the retry (and everything else for that
+    host) waits. A wait longer than GOVCRAWLER_RETRY_AFTER_MAX is not retried in this run: the article
     stays pending and the next run asks again. Sits just below HttpCompression and above
     RetryMiddleware (550), so it sees the answer before the retry is made."""
 

@@ -15,6 +15,9 @@ from rich.live import Live
 from rich.table import Table
 from scrapy import signals
 
+from govcrawler.state.manifest import outcome_counts
+from govcrawler.state.site_state import ARCHIVED_OUTCOMES, MISSED_OUTCOMES
+
 
 @dataclass
 class SiteLine:
@@ -24,18 +27,13 @@ class SiteLine:
 
     def cells(self) -> tuple[str, ...]:
         stats = self.crawler.stats.get_stats() if self.crawler is not None else {}
-        archived = sum(
-            int(stats.get(f"govcrawler/outcome/{o}", 0)) for o in ("new", "changed", "removed")
-        )
-        missed = sum(
-            int(stats.get(f"govcrawler/outcome/{o}", 0)) for o in ("failed", "blocked", "skipped")
-        )
+        counts = outcome_counts(stats)
         return (
             self.key,
             self.state,
             str(stats.get("govcrawler/list_pages", 0)),
-            str(archived),
-            str(missed),
+            str(sum(counts[o] for o in ARCHIVED_OUTCOMES)),
+            str(sum(counts[o] for o in MISSED_OUTCOMES)),
         )
 
 

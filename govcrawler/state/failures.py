@@ -19,7 +19,6 @@ HTTP_REASONS = frozenset(
     {"redirect_loop", "too_many_redirects", "offsite", "too_large", "robots", "ignored"}
 )
 ERROR_PREFIX = "error:"
-CLASSES = ("network", "blocked", "http", "drift", "error", "content")
 
 
 def failure_class(reason: str) -> str:

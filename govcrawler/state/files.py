@@ -33,13 +33,18 @@ def data_path(settings: Any, name: str, **params: str) -> Path | None:
     return Path(str(pattern) % {"data": settings.get("GOVCRAWLER_DATA") or "data", **params})
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a created or renamed directory entry durable too."""
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """fsync a file or directory opened by its path (read-only)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a created or renamed directory entry durable too."""
+    fsync_path(folder)
 
 
 def file_sha256(path: Path) -> str:

@@ -8,13 +8,14 @@ decisions are in state/rules.py, the Scrapy side in state/site_state.py.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from govcrawler.state.files import fsync_path
 
 #: Schema steps, applied in order; `PRAGMA user_version` counts the steps already run. Extend the
 #: ledger by adding a step (e.g. `ALTER TABLE articles ADD payload_digest TEXT` for WARC), never by
@@ -260,11 +261,7 @@ class Ledger:
         if not self.durable:  # the last NORMAL commits: on disk before the run reports done
             wal = self.path.with_name(self.path.name + "-wal")
             with contextlib.suppress(FileNotFoundError):
-                fd = os.open(wal, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_path(wal)
 
     # ---- articles ------------------------------------------------------------------------------
 

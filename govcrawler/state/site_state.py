@@ -28,6 +28,7 @@ from govcrawler.state.ledger import ArticleState, Ledger, ListPageState
 from govcrawler.state.locks import FileLock
 from govcrawler.state.rules import (
     DAY,
+    Version,
     conditional_headers,
     page_is_covered,
     recheck_due,
@@ -38,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 #: Every article a run meets ends in exactly one of these (the manifest's counts).
 OUTCOMES = ("new", "changed", "unchanged", "known", "removed", "blocked", "failed", "skipped")
+#: The outcomes that wrote a record, and those that left an article not archived (retried).
+ARCHIVED_OUTCOMES = ("new", "changed", "removed")
+MISSED_OUTCOMES = ("blocked", "failed", "skipped")
 #: Answers the spider takes itself for an article already archived: not modified, gone.
 KNOWN_STATUSES = (304, 404, 410)
 REMOVED_STATUSES = (404, 410)
@@ -389,17 +393,24 @@ class SiteState:
             supersedes=known.content_sha256,
         )
 
-    def assign_version(self, article: Article) -> bool:
-        """Set the record's version/supersedes from the ledger; False when its body is unchanged
-        (nothing to write: the re-check is recorded and counted `unchanged`)."""
+    def version(self, article: Article, files_missing: int | None = None) -> Version | None:
+        """The record's version against the ledger (None without one); `files_missing`: the
+        record's files to try again (default: counted from its entries)."""
         if self.ledger is None:
-            return True
-        decision = version_of(
+            return None
+        return version_of(
             self.ledger.article(article.id),
             article.content_sha256,
             article.payload_digest,
-            files_to_retry(article),
+            files_to_retry(article) if files_missing is None else files_missing,
         )
+
+    def assign_version(self, article: Article) -> bool:
+        """Set the record's version/supersedes from the ledger; False when its body is unchanged
+        (nothing to write: the re-check is recorded and counted `unchanged`)."""
+        decision = self.version(article)
+        if decision is None or self.ledger is None:  # no ledger: every record is version 1
+            return True
         if decision.outcome == "unchanged":
             etag, last_modified = self._validators.pop(article.id, (None, None))
             self.ledger.mark_fetched(
