@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from govcrawler.extraction.cases.actions import ACTIONS
 from govcrawler.query.cases import ArchiveCases
+from govcrawler.query.output import csv_cell
 from govcrawler.query.records import DEFAULT_DATA
 
 EXIT_CODES = """exit codes:
@@ -123,16 +124,11 @@ def write_jsonl(items: list[dict[str, Any]], out: IO[str]) -> None:
         out.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
-def _cell(value: Any) -> Any:
-    """Lists and objects as JSON text in their cell (as `govcrawler query --format csv`)."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
-
-
 def write_rows_csv(items: list[dict[str, Any]], out: IO[str]) -> None:
     writer = csv.DictWriter(out, fieldnames=ROW_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for item in items:
-        writer.writerow({k: _cell(v) for k, v in item.items()})
+        writer.writerow({k: csv_cell(v) for k, v in item.items()})
 
 
 def write_persons_csv(items: list[dict[str, Any]], out: IO[str]) -> None:
@@ -157,7 +153,7 @@ def write_persons_csv(items: list[dict[str, Any]], out: IO[str]) -> None:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for item in items:
-        row = {k: _cell(v) for k, v in item.items()}
+        row = {k: csv_cell(v) for k, v in item.items()}
         for action in ACTIONS:
             dates = sorted(
                 s["date"] for s in item["timeline"] if s["action"] == action and s["date"]
