@@ -157,3 +157,20 @@ def test_a_setting_without_equals_is_a_usage_error_before_anything_runs(
     code = main([command, *where, "-s", "USER_AGENT"])
     assert code == 2 and "-s must be NAME=VALUE, not 'USER_AGENT'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["capture", "ftp://www.ccdi.gov.cn/", "--fixtures"],
+        ["add-site", "www.ccdi.gov.cn/yaowenn/", "--key", "x", "--name", "某纪委", "--out"],
+        ["serve", "--build-only", "--replay", "ftp://127.0.0.1:8080/", "--data"],
+    ],
+)
+def test_a_url_that_is_not_http_is_a_usage_error_before_anything_runs(
+    command: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, str(tmp_path / "out")])
+    assert exit_.value.code == 2 and "is not an http(s) URL" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

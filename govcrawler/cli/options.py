@@ -1,4 +1,5 @@
-"""Command-line options several commands share: `-s NAME=VALUE` Scrapy settings, parsed once."""
+"""Command-line options several commands share: `-s NAME=VALUE` Scrapy settings, parsed once;
+http(s) URL arguments."""
 
 from __future__ import annotations
 
@@ -22,3 +23,10 @@ def name_values(values: list[str], what: str) -> dict[str, str]:
             raise ValueError(f"{what} must be NAME=VALUE, not {value!r}")
         out[name] = setting
     return out
+
+
+def http_url(text: str) -> str:
+    """An argparse `type` for a URL argument: anything but http(s) is a usage error (exit 2)."""
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+    return text
