@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from govcrawler.cli.options import add_data_option
 from govcrawler.extraction.cases.actions import ACTIONS
 from govcrawler.query.cases import ArchiveCases
 from govcrawler.query.output import csv_cell
@@ -56,12 +57,8 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "files", nargs="*", type=Path, metavar="FILE.jsonl", help="archive files to read instead"
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        metavar="DIR",
-        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA}: its articles/"
-        " are read), or any folder of JSONL files (read recursively)",
+    add_data_option(
+        parser, ": its articles/ are read; or any folder of JSONL files (read recursively)", None
     )
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     parser.add_argument(

@@ -15,9 +15,10 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from govcrawler.cli.options import add_data_option, add_site_option, listed
 from govcrawler.query.index import bad_lines, connect, file_paths, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
-from govcrawler.query.records import DEFAULT_DATA, locate
+from govcrawler.query.records import locate
 from govcrawler.query.search import Query, period_end, period_start, search
 from govcrawler.sites import all_profiles
 
@@ -62,13 +63,8 @@ def register(commands: Any) -> None:
 
 
 def add_archive_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=DEFAULT_DATA,
-        metavar="DIR",
-        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA}: its articles/"
-        " are searched), or any folder of JSONL files (searched recursively)",
+    add_data_option(
+        parser, ": its articles/ are searched; or any folder of JSONL files (searched recursively)"
     )
     parser.add_argument(
         "--index",
@@ -80,13 +76,7 @@ def add_archive_args(parser: argparse.ArgumentParser) -> None:
 
 
 def add_filter_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--site",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="only this site; repeat or separate with commas for several (--site anhui,ccdi)",
-    )
+    add_site_option(parser, "only this site")
     parser.add_argument(
         "--column",
         action="append",
@@ -139,11 +129,6 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
                 file=sys.stderr,
             )
     return conn
-
-
-def listed(values: list[str]) -> list[str]:
-    """`--site a,b --site c` → [a, b, c]."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 def check_filters(args: argparse.Namespace) -> None:

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from scrapy.exporters import JsonLinesItemExporter
 
 from govcrawler.archive.reextract import Reextraction, expand
-from govcrawler.cli.query import listed
+from govcrawler.cli.options import add_site_option, listed
 from govcrawler.sites import get_profile
 
 EXIT_CODES = """exit codes:
@@ -35,13 +35,7 @@ def register(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="WARC", help="files or folders")
-    parser.add_argument(
-        "--site",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="only captures of this site (by its profile's domains); repeat or use commas",
-    )
+    add_site_option(parser, "only captures of this site (by its profile's domains)")
     parser.add_argument(
         "--as-site",
         metavar="KEY",
