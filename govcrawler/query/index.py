@@ -74,7 +74,8 @@ class Refresh:
 
 
 def default_index(folder: Path) -> Path:
-    """The index of a folder of JSONL files (see archive.locate for a crawl's data folder)."""
+    """The default index file of `folder`: a crawl's data folder or a folder of JSONL files
+    (records.locate)."""
     return locate(folder)[1]
 
 
