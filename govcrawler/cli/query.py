@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
 from govcrawler.cli.options import add_data_option, add_site_option, listed
+from govcrawler.cli.progress import progress_bar
 from govcrawler.query.index import bad_lines, connect, file_paths, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
 from govcrawler.query.records import locate
@@ -97,12 +97,11 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
     args.articles, args.index_path = articles, args.index or default
     conn = connect(args.index_path)
     # A progress bar on a terminal only (a large archive takes a while); nothing under cron.
-    with Progress(
+    with progress_bar(
         TextColumn("indexing new archive files"),
         BarColumn(),
         MofNCompleteColumn(),
-        disable=not sys.stderr.isatty(),
-        console=Console(stderr=True),
+        shown=sys.stderr.isatty(),
     ) as bar:
         task = bar.add_task("index", total=None)
         result = refresh(

@@ -12,11 +12,12 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, cast
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 from scrapy.exporters import JsonLinesItemExporter
 
 from govcrawler.archive.reextract import Reextraction, expand
 from govcrawler.cli.options import add_site_option, listed
+from govcrawler.cli.progress import progress_bar
 from govcrawler.sites import get_profile
 
 EXIT_CODES = """exit codes:
@@ -69,14 +70,13 @@ def run(args: argparse.Namespace) -> int:
         out = sys.stdout.buffer
     exporter = JsonLinesItemExporter(cast(BytesIO, out), encoding="utf-8")
     exporter.start_exporting()
-    progress = Progress(
+    progress = progress_bar(
         TextColumn("reextract"),
         BarColumn(),
         DownloadColumn(),
         TextColumn("{task.fields[records]} records"),
         TimeRemainingColumn(),
-        disable=not shown,
-        transient=False,
+        shown=shown,
     )
     task = progress.add_task("reextract", total=total, records=0)
     job = Reextraction(sites=frozenset(sites), as_site=args.as_site)
