@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
 from govcrawler.cli.options import add_data_option, add_site_option, listed
 from govcrawler.cli.progress import progress_bar
-from govcrawler.query.index import bad_lines, connect, file_paths, refresh
+from govcrawler.query.index import bad_lines, connect, file_paths, indexed_sites, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
 from govcrawler.query.records import locate
 from govcrawler.query.search import Query, period_end, period_start, search
@@ -138,9 +138,7 @@ def check_filters(args: argparse.Namespace) -> None:
 
 def check_sites(conn: sqlite3.Connection, sites: list[str]) -> None:
     """A --site that is neither a profile nor a site in the archive is a typo, not a filter."""
-    known = set(all_profiles()) | {
-        row[0] for row in conn.execute("SELECT DISTINCT site FROM records")
-    }
+    known = set(all_profiles()) | indexed_sites(conn)
     unknown = [s for s in sites if s not in known]
     if unknown:
         raise ValueError(
@@ -149,8 +147,10 @@ def check_sites(conn: sqlite3.Connection, sites: list[str]) -> None:
 
 
 def build_query(args: argparse.Namespace, limit: int | None = None) -> Query:
+    """The query the filters and TEXT ask for; their usage errors (a bad date or term, an empty
+    date range) are raised here, before any index is opened."""
     check_filters(args)
-    return Query(
+    query = Query(
         text=" ".join(getattr(args, "text", None) or []) or None,
         sites=listed(args.site),
         columns=listed(args.column),
@@ -161,6 +161,8 @@ def build_query(args: argparse.Namespace, limit: int | None = None) -> Query:
         removed=getattr(args, "removed", False),
         limit=limit,
     )
+    query.terms  # a bad term fails here  # noqa: B018
+    return query
 
 
 def run(args: argparse.Namespace) -> int:
@@ -168,7 +170,6 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--limit must be 0 (all) or more")
     limit = args.limit if args.limit is not None else (TABLE_LIMIT if args.format == "table" else 0)
     query = build_query(args, limit or None)
-    query.terms  # a bad term fails before the index is opened  # noqa: B018
     conn = open_index(args)
     try:
         check_sites(conn, query.sites)

@@ -61,7 +61,6 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     by = args.by or ["site"]
     query = build_query(args)
-    query.terms  # a bad term fails before the index is opened  # noqa: B018
     conn = open_index(args)
     try:
         check_sites(conn, query.sites)

@@ -315,3 +315,16 @@ def bad_lines(conn: sqlite3.Connection) -> list[BadLine]:
 
 def file_paths(conn: sqlite3.Connection) -> dict[int, str]:
     return dict(conn.execute("SELECT file_id, path FROM files"))
+
+
+def indexed_sites(conn: sqlite3.Connection) -> set[str]:
+    """Every site key the indexed records carry."""
+    return {row[0] for row in conn.execute("SELECT DISTINCT site FROM records")}
+
+
+def size(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(archive files, records) the index holds."""
+    files, records = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(records), 0) FROM files"
+    ).fetchone()
+    return int(files), int(records)
