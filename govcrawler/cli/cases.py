@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import IO, Any
 
 from govcrawler.cli.options import add_data_option
+from govcrawler.extraction.cases import CaseRow
 from govcrawler.extraction.cases.actions import ACTIONS
 from govcrawler.query.cases import ArchiveCases
 from govcrawler.query.output import csv_cell
@@ -22,24 +24,8 @@ EXIT_CODES = """exit codes:
   1  the rows were written, but some archive lines were malformed and skipped (listed on stderr)
   2  usage error (bad option, missing file or folder); nothing was read"""
 
-ROW_COLUMNS = (
-    "id",
-    "article_id",
-    "url",
-    "published_at",
-    "site",
-    "name",
-    "position",
-    "region",
-    "level",
-    "actions",
-    "actions_text",
-    "offence",
-    "evidence",
-    "stages",
-    "title",
-    "removed",
-)
+#: CSV columns of a case row: the fields of CaseRow, in order (its schema_version left out).
+ROW_COLUMNS = tuple(f.name for f in dataclasses.fields(CaseRow) if f.name != "schema_version")
 BAD_LINES_SHOWN = 5
 
 
