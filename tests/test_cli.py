@@ -1,17 +1,22 @@
-"""`govcrawler extract` and `govcrawler sites` as users run them."""
+"""`govcrawler extract` and `govcrawler sites` as users run them; rules several commands share
+(usage errors before anything runs, progress on stderr only)."""
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import random
 import shutil
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from govcrawler.cli.main import main
 from tests.conftest import FIXTURES, read_json
+from tests.warc_crawls import govcrawler
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
@@ -157,3 +162,42 @@ def test_a_setting_without_equals_is_a_usage_error_before_anything_runs(
     code = main([command, *where, "-s", "USER_AGENT"])
     assert code == 2 and "-s must be NAME=VALUE, not 'USER_AGENT'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["capture", "ftp://www.ccdi.gov.cn/", "--fixtures"],
+        ["add-site", "www.ccdi.gov.cn/yaowenn/", "--key", "x", "--name", "某纪委", "--out"],
+        ["serve", "--build-only", "--replay", "ftp://127.0.0.1:8080/", "--data"],
+    ],
+)
+def test_a_url_that_is_not_http_is_a_usage_error_before_anything_runs(
+    command: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, str(tmp_path / "out")])
+    assert exit_.value.code == 2 and "is not an http(s) URL" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_reextract_progress_goes_to_stderr_never_into_the_jsonl_on_stdout(tmp_path: Path) -> None:
+    warc = tmp_path / "one.warc.gz"
+    body = "<html><head><title>测试</title></head><body><div>我们写的正文。</div></body></html>"
+    with warc.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                "https://www.ccdi.gov.cn/test/t1.html",
+                "response",
+                payload=io.BytesIO(body.encode()),
+                http_headers=headers,
+            )
+        )
+    result = govcrawler("reextract", str(warc), "--progress", "always")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == ["测试"]
+    assert "reextract" in result.stderr and "1 records" in result.stderr

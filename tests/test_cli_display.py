@@ -7,9 +7,9 @@ import struct
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len as display_width
 
 from govcrawler.cli.main import main
-from govcrawler.cli.sites import display_width
 from govcrawler.query.stats import PANELS, Row, plot_months, site_months
 from govcrawler.sites import all_profiles
 

@@ -100,6 +100,13 @@ def test_add_site_refuses_to_overwrite(tmp_path: Path) -> None:
     assert (tmp_path / "zhongjiwei.toml").read_text("utf-8") == "# mine\n"
 
 
+def test_add_site_force_overwrites(tmp_path: Path) -> None:
+    (tmp_path / "zhongjiwei.toml").write_text("# mine\n", "utf-8")
+    args = ["add-site", CCDI_COLUMNS[0], "--key", "zhongjiwei", "--name", "某", "--force"]
+    assert main([*args, "--from-capture", str(FIXTURES / "ccdi"), "--out", str(tmp_path)]) == 0
+    assert load_profile(tmp_path / "zhongjiwei.toml").name == "某"
+
+
 # ---- live, against a loopback server ------------------------------------------------------------
 
 SERVED = {

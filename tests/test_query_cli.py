@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,29 @@ def test_index_command_and_bad_input_errors(
     assert cli(capsys, "query", "--since", "2024-13", "--data", str(archive.root))[0] == 2
     code, _, err = cli(capsys, "query", "x", "--data", str(tmp_path / "missing"))
     assert code == 2 and "no archive folder" in err
+
+
+def test_index_rebuild_starts_afresh(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = tmp_path / "rebuilt.sqlite"
+    args = ("index", "--data", str(archive.root), "--index", str(index))
+
+    def bad_lines() -> int:
+        conn = sqlite3.connect(index)
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM bad_lines").fetchone()[0])
+        finally:
+            conn.close()
+
+    assert cli(capsys, *args)[0] == 0 and bad_lines() == 1  # the truncated line
+    conn = sqlite3.connect(index)
+    conn.execute("DELETE FROM bad_lines")
+    conn.commit()
+    conn.close()
+    assert cli(capsys, *args)[0] == 0 and bad_lines() == 0  # no file changed: nothing re-read
+    code, out, _ = cli(capsys, *args, "--rebuild")
+    assert code == 0 and f"{len(archive.records)} record(s)" in out and bad_lines() == 1
 
 
 def test_a_term_after_site_is_a_term_and_sites_repeat_or_take_commas(

@@ -17,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from govcrawler.archive.warc_reader import warc_files
+from govcrawler.cli.main import main
 from govcrawler.cli.wacz import EXIT_FAILED, EXIT_USAGE
 from tests.warc_crawls import chunked_archive, govcrawler, records_of, replay_archive
 
@@ -160,6 +161,14 @@ def test_site_filter_and_usage_errors(tmp_path: Path) -> None:
     assert "gxjjw" not in pages and "ahjjjc" in pages
     assert govcrawler("wacz", "--data", str(tmp_path), str(out)).returncode == EXIT_USAGE
     assert govcrawler("wacz", "--data", str(data), str(tmp_path / "x.zip")).returncode == EXIT_USAGE
+
+
+def test_site_takes_commas_as_query_and_reextract_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "warc").mkdir()
+    code = main(["wacz", "--data", str(tmp_path), "--site", "anhui,ccdi", str(tmp_path / "o.wacz")])
+    assert code == EXIT_USAGE and "of anhui, ccdi" in capsys.readouterr().err
 
 
 def test_a_warc_file_the_wacz_package_cannot_read_fails_and_leaves_no_output(

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from govcrawler.archive.capture_files import Capture, CaptureIndex
 from govcrawler.cleaning.text import normalize_space
-from govcrawler.cli.options import add_settings_option
+from govcrawler.cli.options import add_settings_option, http_url
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.decode import decode_html
 from govcrawler.extraction.proposal import (
@@ -50,7 +50,9 @@ def register(commands: Any) -> None:
         epilog="exit codes: 0 written, every column showed article links; 1 written, but a "
         "column gave none or could not be read; 2 usage error: nothing written",
     )
-    parser.add_argument("urls", nargs="+", metavar="URL", help="each column's first list page")
+    parser.add_argument(
+        "urls", nargs="+", type=http_url, metavar="URL", help="each column's first list page"
+    )
     parser.add_argument("--key", required=True, help="profile key: lower-case pinyin")
     parser.add_argument("--name", required=True, help="the site's name (某市纪委监委)")
     parser.add_argument(
@@ -89,9 +91,6 @@ def check_usage(args: argparse.Namespace) -> Path:
         raise ValueError(f"--key {args.key!r}: lower-case pinyin, digits and _ only")
     if args.key in all_profiles():
         raise ValueError(f"--key {args.key!r}: a profile with this key exists already")
-    for url in args.urls:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"{url}: not an http(s) URL")
     if args.column and len(args.column) != len(args.urls):
         raise ValueError(f"{len(args.column)} --column name(s) for {len(args.urls)} URL(s)")
     if args.from_capture is not None and not args.from_capture.is_dir():
@@ -105,17 +104,11 @@ def check_usage(args: argparse.Namespace) -> Path:
 def fetch_live(urls: list[str], settings: list[str], folder: Path) -> list[str]:
     """Fetch the URLs into `folder` as captures (the `govcrawler capture` spider); returns the
     URLs that could not be fetched."""
-    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415 (Scrapy only for a live fetch)
+    from govcrawler.cli.capture import capture_settings, fetch  # noqa: PLC0415 (Scrapy: live only)
 
-    from govcrawler.archive.capture_spider import CaptureSpider  # noqa: PLC0415
-    from govcrawler.cli.capture import capture_settings  # noqa: PLC0415
-
-    process = CrawlerProcess(capture_settings(argparse.Namespace(warc=None, settings=settings)))
-    crawler = process.create_crawler(CaptureSpider)
-    process.crawl(crawler, urls=urls, fixtures=folder)
-    process.start()
-    spider = crawler.spider
-    assert isinstance(spider, CaptureSpider)
+    _, spider = fetch(
+        urls, capture_settings(argparse.Namespace(warc=None, settings=settings)), folder
+    )
     return list(spider.failed)
 
 

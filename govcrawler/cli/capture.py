@@ -11,11 +11,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from govcrawler.archive.capture_spider import CaptureSpider
-from govcrawler.cli.options import add_settings_option, name_values
+from govcrawler.cli.options import add_settings_option, http_url, name_values
 
 
 def register(commands: Any) -> None:
@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
         epilog="exit codes: 0 every page saved; 1 a page could not be fetched or the fetch did "
         "not finish; 2 usage error (nothing fetched)",
     )
-    parser.add_argument("urls", nargs="+", metavar="URL")
+    parser.add_argument("urls", nargs="+", type=http_url, metavar="URL")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--fixtures", type=Path, help="folder for fixture-format captures")
     where.add_argument("--warc", type=Path, help="folder for the WARC file")
@@ -56,16 +56,22 @@ def capture_settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def run(args: argparse.Namespace) -> int:
-    for url in args.urls:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"{url}: not an http(s) URL")
-    process = CrawlerProcess(capture_settings(args))
+def fetch(
+    urls: list[str], settings: Settings, fixtures: Path | None
+) -> tuple[Crawler, CaptureSpider]:
+    """Fetch `urls` with the capture spider (into `fixtures`, or the WARC the settings name);
+    the finished crawler (its stats) and spider (what it saved, what failed)."""
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(CaptureSpider)
-    process.crawl(crawler, urls=args.urls, fixtures=args.fixtures)
+    process.crawl(crawler, urls=urls, fixtures=fixtures)
     process.start()
     spider = crawler.spider
     assert isinstance(spider, CaptureSpider)
+    return crawler, spider
+
+
+def run(args: argparse.Namespace) -> int:
+    crawler, spider = fetch(args.urls, capture_settings(args), args.fixtures)
     for path in spider.saved:
         print(path)
     for path in crawler.stats.get_value("govcrawler/warc/files") or []:

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import IO, Any
 
+from govcrawler.cli.options import add_data_option
+from govcrawler.extraction.cases import CaseRow
 from govcrawler.extraction.cases.actions import ACTIONS
 from govcrawler.query.cases import ArchiveCases
+from govcrawler.query.output import csv_cell
 from govcrawler.query.records import DEFAULT_DATA
 
 EXIT_CODES = """exit codes:
@@ -20,24 +24,8 @@ EXIT_CODES = """exit codes:
   1  the rows were written, but some archive lines were malformed and skipped (listed on stderr)
   2  usage error (bad option, missing file or folder); nothing was read"""
 
-ROW_COLUMNS = (
-    "id",
-    "article_id",
-    "url",
-    "published_at",
-    "site",
-    "name",
-    "position",
-    "region",
-    "level",
-    "actions",
-    "actions_text",
-    "offence",
-    "evidence",
-    "stages",
-    "title",
-    "removed",
-)
+#: CSV columns of a case row: the fields of CaseRow, in order (its schema_version left out).
+ROW_COLUMNS = tuple(f.name for f in dataclasses.fields(CaseRow) if f.name != "schema_version")
 BAD_LINES_SHOWN = 5
 
 
@@ -55,12 +43,8 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "files", nargs="*", type=Path, metavar="FILE.jsonl", help="archive files to read instead"
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        metavar="DIR",
-        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA}: its articles/"
-        " are read), or any folder of JSONL files (read recursively)",
+    add_data_option(
+        parser, ": its articles/ are read; or any folder of JSONL files (read recursively)", None
     )
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     parser.add_argument(
@@ -123,16 +107,11 @@ def write_jsonl(items: list[dict[str, Any]], out: IO[str]) -> None:
         out.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
-def _cell(value: Any) -> Any:
-    """Lists and objects as JSON text in their cell (as `govcrawler query --format csv`)."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
-
-
 def write_rows_csv(items: list[dict[str, Any]], out: IO[str]) -> None:
     writer = csv.DictWriter(out, fieldnames=ROW_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for item in items:
-        writer.writerow({k: _cell(v) for k, v in item.items()})
+        writer.writerow({k: csv_cell(v) for k, v in item.items()})
 
 
 def write_persons_csv(items: list[dict[str, Any]], out: IO[str]) -> None:
@@ -157,7 +136,7 @@ def write_persons_csv(items: list[dict[str, Any]], out: IO[str]) -> None:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for item in items:
-        row = {k: _cell(v) for k, v in item.items()}
+        row = {k: csv_cell(v) for k, v in item.items()}
         for action in ACTIONS:
             dates = sorted(
                 s["date"] for s in item["timeline"] if s["action"] == action and s["date"]

@@ -73,7 +73,7 @@ def extract_file(
 
     `learned` maps site keys to their learned boilerplate (from a first pass with --learn).
     Raises OSError when the file cannot be read (a gzip file that is not one included)."""
-    body = read_page(path)
+    body = read_saved_file(path)
     stem = path.name.removesuffix(".gz")
     sidecar = path.with_name(stem.rsplit(".", 1)[0] + CAPTURE_SUFFIX)
     content_type, fetched_at, status = None, None, 200
@@ -113,7 +113,7 @@ def extract_file(
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_page(path: Path) -> bytes:
+def read_saved_file(path: Path) -> bytes:
     """The file's bytes, decompressed when it is gzip (by name or by its magic bytes)."""
     data = path.read_bytes()
     if path.suffix == ".gz" or data.startswith(_GZIP_MAGIC):

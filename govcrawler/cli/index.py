@@ -9,6 +9,7 @@ import argparse
 from typing import Any
 
 from govcrawler.cli.query import add_archive_args, open_index
+from govcrawler.query.index import size
 
 
 def register(commands: Any) -> None:
@@ -27,9 +28,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     conn = open_index(args, rebuild=args.rebuild)
     try:
-        files, records = conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(records), 0) FROM files"
-        ).fetchone()
+        files, records = size(conn)
     finally:
         conn.close()
     print(f"index {args.index_path}: {files} archive file(s), {records} record(s)")

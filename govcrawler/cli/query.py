@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
-from govcrawler.query.index import bad_lines, connect, file_paths, refresh
+from govcrawler.cli.options import add_data_option, add_site_option, listed
+from govcrawler.cli.progress import progress_bar
+from govcrawler.query.index import bad_lines, connect, file_paths, indexed_sites, refresh
 from govcrawler.query.output import LineReader, write_csv, write_jsonl, write_table
-from govcrawler.query.records import DEFAULT_DATA, locate
+from govcrawler.query.records import locate
 from govcrawler.query.search import Query, period_end, period_start, search
 from govcrawler.sites import all_profiles
 
@@ -62,13 +63,8 @@ def register(commands: Any) -> None:
 
 
 def add_archive_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=DEFAULT_DATA,
-        metavar="DIR",
-        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA}: its articles/"
-        " are searched), or any folder of JSONL files (searched recursively)",
+    add_data_option(
+        parser, ": its articles/ are searched; or any folder of JSONL files (searched recursively)"
     )
     parser.add_argument(
         "--index",
@@ -80,13 +76,7 @@ def add_archive_args(parser: argparse.ArgumentParser) -> None:
 
 
 def add_filter_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--site",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="only this site; repeat or separate with commas for several (--site anhui,ccdi)",
-    )
+    add_site_option(parser, "only this site")
     parser.add_argument(
         "--column",
         action="append",
@@ -107,12 +97,11 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
     args.articles, args.index_path = articles, args.index or default
     conn = connect(args.index_path)
     # A progress bar on a terminal only (a large archive takes a while); nothing under cron.
-    with Progress(
+    with progress_bar(
         TextColumn("indexing new archive files"),
         BarColumn(),
         MofNCompleteColumn(),
-        disable=not sys.stderr.isatty(),
-        console=Console(stderr=True),
+        shown=sys.stderr.isatty(),
     ) as bar:
         task = bar.add_task("index", total=None)
         result = refresh(
@@ -141,11 +130,6 @@ def open_index(args: argparse.Namespace, rebuild: bool = False) -> sqlite3.Conne
     return conn
 
 
-def listed(values: list[str]) -> list[str]:
-    """`--site a,b --site c` → [a, b, c]."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
 def check_filters(args: argparse.Namespace) -> None:
     """Usage errors in the filters, before any index is opened: an empty date range."""
     if args.since and args.until and period_start(args.since) >= period_end(args.until):
@@ -154,9 +138,7 @@ def check_filters(args: argparse.Namespace) -> None:
 
 def check_sites(conn: sqlite3.Connection, sites: list[str]) -> None:
     """A --site that is neither a profile nor a site in the archive is a typo, not a filter."""
-    known = set(all_profiles()) | {
-        row[0] for row in conn.execute("SELECT DISTINCT site FROM records")
-    }
+    known = set(all_profiles()) | indexed_sites(conn)
     unknown = [s for s in sites if s not in known]
     if unknown:
         raise ValueError(
@@ -165,8 +147,10 @@ def check_sites(conn: sqlite3.Connection, sites: list[str]) -> None:
 
 
 def build_query(args: argparse.Namespace, limit: int | None = None) -> Query:
+    """The query the filters and TEXT ask for; their usage errors (a bad date or term, an empty
+    date range) are raised here, before any index is opened."""
     check_filters(args)
-    return Query(
+    query = Query(
         text=" ".join(getattr(args, "text", None) or []) or None,
         sites=listed(args.site),
         columns=listed(args.column),
@@ -177,6 +161,8 @@ def build_query(args: argparse.Namespace, limit: int | None = None) -> Query:
         removed=getattr(args, "removed", False),
         limit=limit,
     )
+    query.terms  # a bad term fails here  # noqa: B018
+    return query
 
 
 def run(args: argparse.Namespace) -> int:
@@ -184,7 +170,6 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--limit must be 0 (all) or more")
     limit = args.limit if args.limit is not None else (TABLE_LIMIT if args.format == "table" else 0)
     query = build_query(args, limit or None)
-    query.terms  # a bad term fails before the index is opened  # noqa: B018
     conn = open_index(args)
     try:
         check_sites(conn, query.sites)

@@ -12,11 +12,12 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, cast
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 from scrapy.exporters import JsonLinesItemExporter
 
 from govcrawler.archive.reextract import Reextraction, expand
-from govcrawler.cli.query import listed
+from govcrawler.cli.options import add_site_option, listed
+from govcrawler.cli.progress import progress_bar
 from govcrawler.sites import get_profile
 
 EXIT_CODES = """exit codes:
@@ -35,13 +36,7 @@ def register(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="WARC", help="files or folders")
-    parser.add_argument(
-        "--site",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="only captures of this site (by its profile's domains); repeat or use commas",
-    )
+    add_site_option(parser, "only captures of this site (by its profile's domains)")
     parser.add_argument(
         "--as-site",
         metavar="KEY",
@@ -75,14 +70,13 @@ def run(args: argparse.Namespace) -> int:
         out = sys.stdout.buffer
     exporter = JsonLinesItemExporter(cast(BytesIO, out), encoding="utf-8")
     exporter.start_exporting()
-    progress = Progress(
+    progress = progress_bar(
         TextColumn("reextract"),
         BarColumn(),
         DownloadColumn(),
         TextColumn("{task.fields[records]} records"),
         TimeRemainingColumn(),
-        disable=not shown,
-        transient=False,
+        shown=shown,
     )
     task = progress.add_task("reextract", total=total, records=0)
     job = Reextraction(sites=frozenset(sites), as_site=args.as_site)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from govcrawler.cli.options import http_url
 from govcrawler.cli.query import add_archive_args, open_index
 
 DEFAULT_HOST = "127.0.0.1"
@@ -54,7 +55,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--replay",
         metavar="URL",
-        type=_url,
+        type=http_url,
         help="a pywb collection serving this crawl's WARC files (e.g. "
         "http://127.0.0.1:8080/govcrawler/): article rows then link to their capture",
     )
@@ -85,12 +86,6 @@ def _host(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{text!r}: give an IP address (127.0.0.1, ::1, 0.0.0.0) or localhost"
         ) from None
-
-
-def _url(text: str) -> str:
-    if not text.startswith(("http://", "https://")):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
-    return text
 
 
 def _check_port(host: str, port: int) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import unicodedata
 from typing import Any
+
+from rich.cells import cell_len
 
 from govcrawler.sites import all_profiles
 
@@ -44,31 +45,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def table(rows: list[tuple[str, ...]], width: int | None) -> list[str]:
-    """Left-aligned columns two spaces apart; the last column is cut to fit `width`."""
-    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    """Left-aligned columns two spaces apart (widths in terminal cells: CJK takes two); the last
+    column is cut to fit `width`."""
+    widths = [max(cell_len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lines = []
     for row in rows:
-        cells = [c + " " * (w - display_width(c)) for c, w in zip(row, widths, strict=False)]
+        cells = [c + " " * (w - cell_len(c)) for c, w in zip(row, widths, strict=False)]
         head = "  ".join(cells) + "  "
         last = row[-1]
         if width is not None:
-            last = cut(last, max(1, width - display_width(head)))
+            last = cut(last, max(1, width - cell_len(head)))
         lines.append((head + last).rstrip())
     return lines
 
 
 def cut(text: str, width: int) -> str:
     """`text` in at most `width` terminal columns, ending in `…` when shortened."""
-    if display_width(text) <= width:
+    if cell_len(text) <= width:
         return text
     out = ""
     for ch in text:
-        if display_width(out + ch) > width - 1:
+        if cell_len(out + ch) > width - 1:
             break
         out += ch
     return out + "…"
-
-
-def display_width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
+
 from govcrawler.cli.query import (
     add_archive_args,
     add_filter_args,
@@ -20,7 +22,6 @@ from govcrawler.cli.query import (
     check_sites,
     open_index,
 )
-from govcrawler.cli.sites import display_width
 from govcrawler.query.index import bad_lines
 from govcrawler.query.records import unfinished_files
 from govcrawler.query.stats import GROUPS, Row, counts, orphan_removals, plot_months
@@ -60,7 +61,6 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     by = args.by or ["site"]
     query = build_query(args)
-    query.terms  # a bad term fails before the index is opened  # noqa: B018
     conn = open_index(args)
     try:
         check_sites(conn, query.sites)
@@ -99,11 +99,11 @@ def _print_table(header: list[str], rows: list[Row]) -> None:
     table = [header] + [
         [*r.key, str(r.articles), str(r.versions), str(r.removals)] for r in [*rows, total]
     ]
-    widths = [max(display_width(row[i]) for row in table) for i in range(len(header))]
+    widths = [max(cell_len(row[i]) for row in table) for i in range(len(header))]
     numeric = len(header) - 3
     for row in table:
         cells = [
-            (c.rjust(w) if i >= numeric else c + " " * (w - display_width(c)))
+            (c.rjust(w) if i >= numeric else c + " " * (w - cell_len(c)))
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         print("  ".join(cells).rstrip())

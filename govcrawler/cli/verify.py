@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from govcrawler.archive.fixity import run_manifests, summary, verify
-from govcrawler.query.records import DEFAULT_DATA
+from govcrawler.cli.options import add_data_option
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
@@ -30,13 +30,7 @@ def register(commands: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=DEFAULT_DATA,
-        metavar="DIR",
-        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA})",
-    )
+    add_data_option(parser, "")
     parser.set_defaults(run=run)
 
 

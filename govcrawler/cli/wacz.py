@@ -16,7 +16,7 @@ from govcrawler.archive.wacz_package import (
     select_warcs,
     site_of,
 )
-from govcrawler.query.records import DEFAULT_DATA
+from govcrawler.cli.options import add_data_option, add_site_option, listed
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -33,21 +33,8 @@ def register(commands: Any) -> None:
         "files, the wacz package not installed)",
     )
     parser.add_argument("out", type=Path, metavar="OUT.wacz", help="the WACZ file to write")
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=DEFAULT_DATA,
-        metavar="DIR",
-        help=f"the data folder, as for `govcrawler crawl` (default {DEFAULT_DATA}): its warc/ "
-        "is packaged, its articles/ give the pages list",
-    )
-    parser.add_argument(
-        "--site",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="only this site's WARC files and pages (repeat for several)",
-    )
+    add_data_option(parser, ": its warc/ is packaged, its articles/ give the pages list")
+    add_site_option(parser, "only this site's WARC files and pages")
     parser.add_argument("--title", help="collection title (default: govcrawler, the sites)")
     parser.set_defaults(run=run)
 
@@ -64,12 +51,15 @@ def run(args: argparse.Namespace) -> int:
         return fail("the wacz package is not installed: pip install 'govcrawler[wacz]'")
     if not out.name.endswith(".wacz"):
         return fail(f"{out}: the output file name must end in .wacz")
-    warcs = select_warcs(data / "warc", args.site)
+    wanted = listed(args.site)
+    warcs = select_warcs(data / "warc", wanted)
     if not warcs:
-        return fail(f"no WARC files in {data / 'warc'}" + (f" of {args.site}" if args.site else ""))
+        return fail(
+            f"no WARC files in {data / 'warc'}" + (f" of {', '.join(wanted)}" if wanted else "")
+        )
     sites = sorted({site_of(w) for w in warcs})
-    listed = article_pages(data / "articles", warcs) if (data / "articles").is_dir() else None
-    pages = listed.pages if listed else []
+    found = article_pages(data / "articles", warcs) if (data / "articles").is_dir() else None
+    pages = found.pages if found else []
     title = args.title or f"govcrawler: {', '.join(sites)}"
     description = (
         f"{len(warcs)} WARC file(s) of govcrawler runs ({', '.join(sites)}); pages: "
@@ -83,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     in_wacz = len(packaged_pages(out))
     print(f"{out}: {len(warcs)} WARC file(s), {in_wacz} page(s)")
-    if listed and listed.not_in_warc:
-        print(f"  {listed.not_in_warc} article version(s) not in these WARC files: not listed")
-    for problem in listed.unreadable if listed else []:
+    if found and found.not_in_warc:
+        print(f"  {found.not_in_warc} article version(s) not in these WARC files: not listed")
+    for problem in found.unreadable if found else []:
         print(f"  unreadable capture, not listed: {problem}", file=sys.stderr)
     if in_wacz != len(pages):
         print(f"  {len(pages) - in_wacz} page(s) the index did not match", file=sys.stderr)

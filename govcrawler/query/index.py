@@ -74,7 +74,8 @@ class Refresh:
 
 
 def default_index(folder: Path) -> Path:
-    """The index of a folder of JSONL files (see archive.locate for a crawl's data folder)."""
+    """The default index file of `folder`: a crawl's data folder or a folder of JSONL files
+    (records.locate)."""
     return locate(folder)[1]
 
 
@@ -314,3 +315,16 @@ def bad_lines(conn: sqlite3.Connection) -> list[BadLine]:
 
 def file_paths(conn: sqlite3.Connection) -> dict[int, str]:
     return dict(conn.execute("SELECT file_id, path FROM files"))
+
+
+def indexed_sites(conn: sqlite3.Connection) -> set[str]:
+    """Every site key the indexed records carry."""
+    return {row[0] for row in conn.execute("SELECT DISTINCT site FROM records")}
+
+
+def size(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(archive files, records) the index holds."""
+    files, records = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(records), 0) FROM files"
+    ).fetchone()
+    return int(files), int(records)

@@ -65,6 +65,11 @@ def csv_fields() -> tuple[str, ...]:
     return (*fields, *PROVENANCE_FIELDS)
 
 
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: lists and objects (images, attachments, stages …) as JSON text."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+
+
 def write_jsonl(hits: Iterable[Hit], reader: LineReader, out: IO[str]) -> None:
     for hit in hits:
         out.write(reader.raw(hit).decode("utf-8") + "\n")
@@ -77,10 +82,7 @@ def write_csv(hits: Iterable[Hit], reader: LineReader, out: IO[str]) -> None:
     writer.writeheader()
     for hit in hits:
         record = reader.record(hit)
-        row: dict[str, Any] = {
-            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-            for k, v in record.items()
-        }
+        row: dict[str, Any] = {k: csv_cell(v) for k, v in record.items()}
         row["archive_file"], row["archive_line"] = reader.path(hit), hit.line
         writer.writerow(row)
 
