@@ -284,8 +284,3 @@ def discover_pagination(html: str, url: str, page: int = 1) -> PagingGuess:
             if guess is not None:
                 return guess
     return PagingGuess(Pagination(), NextPage(None, "no pager found"), "no pager")
-
-
-def discover_next_page(html: str, url: str, page: int = 1) -> NextPage:
-    """The list page after `url` (page number `page`, 1-based), from the page alone."""
-    return discover_pagination(html, url, page).next
