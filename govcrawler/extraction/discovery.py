@@ -44,6 +44,7 @@ from govcrawler.extraction.url_shapes import (
     url_shape,
 )
 from govcrawler.extraction.urls import canonical_url
+from govcrawler.sites import host_in
 
 # Link words of navigation and pagers, never an article title.
 NAV_WORDS = frozenset(
@@ -166,9 +167,9 @@ def expand_hidden_links(root: HtmlElement) -> None:
 
 def _same_site(host: str, page_host: str, domains: Sequence[str]) -> bool:
     if domains:
-        return any(host == d or host.endswith("." + d) for d in domains)
+        return host_in(host, domains)
     bare, page_bare = host.removeprefix("www."), page_host.removeprefix("www.")
-    return bare == page_bare or bare.endswith("." + page_bare) or page_bare.endswith("." + bare)
+    return host_in(bare, (page_bare,)) or host_in(page_bare, (bare,))
 
 
 def _candidates(root: HtmlElement, page_url: str, domains: Sequence[str]) -> list[_Link]:

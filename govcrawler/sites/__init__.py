@@ -23,6 +23,7 @@ from govcrawler.sites.profile import (
     ListRules,
     Pagination,
     SiteProfile,
+    host_in,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "SiteProfile",
     "all_profiles",
     "get_profile",
+    "host_in",
     "load_profile",
     "profile_for_url",
 ]
