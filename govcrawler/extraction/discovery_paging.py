@@ -26,7 +26,7 @@ from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.discovery import expand_hidden_links
 from govcrawler.extraction.pagination import NextPage, explain_next_page
 from govcrawler.extraction.urls import canonical_url
-from govcrawler.sites import Pagination
+from govcrawler.sites import PAGE_PLACEHOLDER_RE, Pagination
 from govcrawler.sites.selectors import compile_selector
 
 NEXT_WORDS = (
@@ -151,9 +151,6 @@ class _Numbered:
     text: str
 
 
-_PLACEHOLDER_RE = re.compile(r"\{page(?::(0\d+d))?\}")
-
-
 def _templates(link_url: str) -> Iterator[tuple[str, int]]:
     """(template, number) for each number in the URL, last first; a zero-padded number
     (辽宁 `…_00000002.shtml`) becomes `{page:08d}`."""
@@ -164,12 +161,12 @@ def _templates(link_url: str) -> Iterator[tuple[str, int]]:
 
 
 def _fill(template: str, number: int) -> str:
-    return _PLACEHOLDER_RE.sub(lambda m: format(number, m[1] or "d"), template, count=1)
+    return PAGE_PLACEHOLDER_RE.sub(lambda m: format(number, m[1] or "d"), template, count=1)
 
 
 def _as_template(url: str, template: str) -> int | None:
     """The page number `url` has under `template`, or None when it does not fit it."""
-    holder = _PLACEHOLDER_RE.search(template)
+    holder = PAGE_PLACEHOLDER_RE.search(template)
     if holder is None:
         return None
     before, after = template[: holder.start()], template[holder.end() :]
@@ -258,7 +255,7 @@ def _pagination_for(
 ) -> Pagination:
     """The profile form: `query` when the number is a query value, else a `template` relative
     to the list page's folder (zero-padded like the URL when its digits are)."""
-    holder = _PLACEHOLDER_RE.search(template)
+    holder = PAGE_PLACEHOLDER_RE.search(template)
     before = template[: holder.start()] if holder else template
     if "?" in before:
         key = re.search(r"[?&]([^=&?]+)=$", before)

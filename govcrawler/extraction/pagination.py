@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.urls import canonical_url
-from govcrawler.sites import Pagination
+from govcrawler.sites import PAGE_PLACEHOLDER_RE, Pagination
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,6 @@ def hanweb_next_page(html: str, url: str, pagination: Pagination) -> NextPage:
 
 # ---- a URL template: list_{page}.html, {page:08d}.shtml, ?page={page} ---------------------------
 
-_PLACEHOLDER_RE = re.compile(r"\{page(?::(0?\d*d))?\}")
 _SENTINEL = "8086808680"  # stands for the number while a URL is resolved; digits survive urljoin
 
 
@@ -265,7 +264,7 @@ def template_next_page(html: str, url: str, pagination: Pagination, page: int) -
     links the highest number as 首页): page 2 is the highest number linked (or `total`), then
     step by step down to 1."""
     template = pagination.template
-    placeholder = _PLACEHOLDER_RE.search(template)
+    placeholder = PAGE_PLACEHOLDER_RE.search(template)
     if placeholder is None:
         return NextPage(None, "template: no {page} in the template")
     spec = placeholder[1] or "d"

@@ -71,6 +71,12 @@ class ListRules:
     script_links: re.Pattern[str] | None = None  # URLs written inside <script> text (group 1)
 
 
+# The page number's place in a `template`: `{page}`, or `{page:08d}` zero-padded (辽宁 2018
+# `…_00000001.shtml`); group 1 is the format spec. The loader, the template paginator and
+# discovery's templates read it alike.
+PAGE_PLACEHOLDER_RE = re.compile(r"\{page(?::(0?\d*d))?\}")
+
+
 @dataclass(frozen=True)
 class Pagination:
     """How to reach list page N+1 (families of SITES.md §4)."""
