@@ -112,7 +112,9 @@ def names_document(text: str) -> bool:
     return text.strip().lower().endswith(_ATTACHMENT_SUFFIXES)
 
 
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# An inline style that hides its element (with its `;`, so generic.reveal_hidden_article can
+# cut it out).
+HIDDEN_STYLE_RE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*;?", re.I)
 # Class names that mean display:none in common CSS (Bootstrap `hidden`/`d-none`, `hide`,
 # sohu's `hidden-content control-hide` behind 展开全文, seen 2020).
 _HIDDEN_CLASS_RE = re.compile(
@@ -129,7 +131,7 @@ def is_hidden(node: HtmlElement) -> bool:
     """Hidden by inline style or the `hidden` attribute (CCDI's #NewsArticleID trailer, 2022–25)."""
     return (
         node.get("hidden") is not None
-        or bool(_HIDDEN_STYLE_RE.search(node.get("style", "")))
+        or bool(HIDDEN_STYLE_RE.search(node.get("style", "")))
         or bool(_HIDDEN_CLASS_RE.search(node.get("class", "")))
     )
 
