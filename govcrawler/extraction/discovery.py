@@ -61,6 +61,7 @@ _HREF_IN_SCRIPT_RE = re.compile(
 _CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _TITLE_IN_SCRIPT_RE = re.compile(r"""title\s*=\s*\\?["']([^"'\\]{4,})|>([^<>"'+]{4,})</a>""")
 _FROM_ATTR = "data-gc-from"
+_COLUMN_NUMBER_RE = re.compile(r"(?<!\d)\d{2,6}(?!\d)")  # a column's number in a path
 MIN_LIST_SCORE = 2.0  # a group below this is not a list of articles
 MIN_LINK_SCORE = 0.5  # a link below this inside the chosen group is chrome (更多, a category tag)
 MAX_ENTRY_TEXT = 400  # an entry with more text than this is a block of prose, not a list entry
@@ -291,14 +292,13 @@ class _Column:
     @classmethod
     def of(cls, url: str) -> _Column:
         path = urlsplit(url).path
-        return cls(folder_of(url), frozenset(re.findall(r"(?<!\d)\d{2,6}(?!\d)", path)))
+        return cls(folder_of(url), frozenset(_COLUMN_NUMBER_RE.findall(path)))
 
     def owns(self, url: str) -> bool:
         path = urlsplit(url).path
         if self.folder != "/" and path.startswith(self.folder):
             return True
-        numbers = re.findall(r"(?<!\d)\d{2,6}(?!\d)", path)
-        return bool(self.numbers) and any(n in self.numbers for n in numbers)
+        return not self.numbers.isdisjoint(_COLUMN_NUMBER_RE.findall(path))
 
 
 def _score(link: _Link, column: _Column) -> float:

@@ -53,13 +53,18 @@ _PROSE_END_RE = re.compile(r"[。！？]")
 MAX_LINK_SHARE = 0.5
 
 
+def _item_text(el: HtmlElement) -> str:
+    """The element's text without any whitespace."""
+    return "".join("".join(el.itertext()).split())
+
+
 def links_only(block: HtmlElement) -> bool:
     """A block that is mostly link text without one sentence in it: a page's menus, which the
     generic finder falls back on when no paragraph on the page reads as prose."""
-    text = "".join("".join(block.itertext()).split())
+    text = _item_text(block)
     if not text or _PROSE_END_RE.search(text):
         return False
-    linked = sum(len("".join("".join(a.itertext()).split())) for a in block.iter("a"))
+    linked = sum(len(_item_text(a)) for a in block.iter("a"))
     return linked > MAX_LINK_SHARE * len(text)
 
 
@@ -69,10 +74,6 @@ _DATE_RE = re.compile(
 _ITEM_TAGS = frozenset(("li", "tr", "dd", "p", "div"))
 MIN_LIST_ITEMS = 5
 LIST_TEXT_SHARE = 0.5
-
-
-def _item_text(el: HtmlElement) -> str:
-    return "".join("".join(el.itertext()).split())
 
 
 def is_list_page(block: HtmlElement) -> bool:
