@@ -24,7 +24,13 @@ from lxml.html import HtmlElement
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
 from govcrawler.extraction.discovery import expand_hidden_links
-from govcrawler.extraction.pagination import NextPage, explain_next_page
+from govcrawler.extraction.pagination import (
+    NODE_URL_RE,
+    TRS_CALL_RE,
+    VSB_PAGE_RE,
+    NextPage,
+    explain_next_page,
+)
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import PAGE_PLACEHOLDER_RE, Pagination
 from govcrawler.sites.selectors import compile_selector
@@ -36,9 +42,7 @@ FIRST_WORDS = ("首页", "第一页", "first", "1")
 LAST_WORDS = ("尾页", "末页", "最后一页", "last")
 BACK_WORDS = (*FIRST_WORDS, "上一页", "上页", "前页", "prev", "previous", "<", "‹", "«")
 PAGER_WORDS = frozenset(NEXT_WORDS + LAST_WORDS + BACK_WORDS)
-_TRS_RE = re.compile(
-    r"createPageHTML\(\s*\w+\s*,\s*\w+\s*,\s*[\"'][\w-]+[\"']\s*,\s*[\"']\w+[\"']\s*\)|\bvar\s+countPage\s*="
-)
+_COUNT_PAGE_RE = re.compile(r"\bvar\s+countPage\s*=")  # TRS without createPageHTML (吉林 2018)
 _HANWEB_RE = re.compile(r"\.jpage\(|\btotalRecord\s*[:=]|\bunitid\s*[:=]")
 _VSB_RE = re.compile(r"""id=["']?fanye""", re.I)
 _NUMBER_RE = re.compile(r"\d+")
@@ -82,15 +86,15 @@ def _pager_links(root: HtmlElement, url: str) -> Iterator[_PagerLink]:
 def _family_kinds(html: str, url: str) -> list[str]:
     path = urlsplit(url).path
     kinds = []
-    if _TRS_RE.search(html):
+    if TRS_CALL_RE.search(html) or _COUNT_PAGE_RE.search(html):
         kinds.append("trs")
     if _HANWEB_RE.search(html) and ("/col/" in path or "jpage" in html):
         kinds.append("hanweb")
-    if re.search(r"/node_\d+(?:_\d+)?\.s?html?$", path):
+    if NODE_URL_RE.search(path):
         kinds.append("founder")
     if path.endswith(".jhtml"):
         kinds.append("jeecms")
-    if path.endswith(".htm") and (_VSB_RE.search(html) or re.search(r"/\d+\.htm$", path)):
+    if path.endswith(".htm") and (_VSB_RE.search(html) or VSB_PAGE_RE.search(path)):
         kinds.append("vsb")
     return kinds
 
