@@ -196,7 +196,9 @@ def _visible(node: HtmlElement, stop: HtmlElement) -> bool:
     return True
 
 
-def _absolute(base_url: str, href: str) -> str | None:
+def absolute_url(base_url: str, href: str) -> str | None:
+    """The canonical absolute http(s) URL an href leads to; None for a script, fragment, mail
+    or data link, or another scheme."""
     href = href.strip()
     if not href or href.startswith(("data:", "javascript:", "#", "mailto:")):
         return None
@@ -213,7 +215,7 @@ def element_images(root: HtmlElement, base_url: str) -> list[Image]:
         if not _visible(img, root):
             continue
         src = img.get("src") or img.get("data-src") or img.get("oldsrc") or ""
-        url = _absolute(base_url, src)
+        url = absolute_url(base_url, src)
         if url and url not in seen:
             seen.add(url)
             caption = normalize_space(img.get("alt") or img.get("title") or "") or None
@@ -230,7 +232,7 @@ def element_attachments(root: HtmlElement, base_url: str) -> list[Attachment]:
         bare = href.split("#", 1)[0].split("?", 1)[0].lower().rstrip()
         if not bare.endswith(_ATTACHMENT_SUFFIXES):
             continue  # cheap test first: most links are not documents
-        url = _absolute(base_url, href)
+        url = absolute_url(base_url, href)
         if not url or url in seen or not _visible(link, root):
             continue
         path = urlsplit(url).path.lower()
@@ -257,7 +259,7 @@ def marked_attachments(
                 href, title = value, ""
             else:
                 continue
-            url = _absolute(base_url, href)
+            url = absolute_url(base_url, href)
             if url and url not in seen:
                 seen.add(url)
                 found.append(new_attachment(url, title or urlsplit(url).path.rsplit("/", 1)[-1]))

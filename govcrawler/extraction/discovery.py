@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -34,6 +34,7 @@ from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
+from govcrawler.extraction.blocks import absolute_url
 from govcrawler.extraction.dates import date_from_url, parse_datetime
 from govcrawler.extraction.entries import ListEntry
 from govcrawler.extraction.url_shapes import (
@@ -179,13 +180,10 @@ def _candidates(root: HtmlElement, page_url: str, domains: Sequence[str]) -> lis
     links = []
     for order, anchor in enumerate(root.iter("a")):
         href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:", "tel:", "{{")):
-            continue
-        url = canonical_url(urljoin(page_url, href))
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or url == page or not is_page_url(url):
-            continue
-        if not _same_site(parts.hostname or "", page_host, domains):
+        url = absolute_url(page_url, href)
+        if url is None or href.startswith("{{") or url == page or not is_page_url(url):
+            continue  # (`{{…}}`: a client-side template's placeholder, not a link)
+        if not _same_site(urlsplit(url).hostname or "", page_host, domains):
             continue
         text = normalize_space(anchor.text_content())
         title = normalize_space(anchor.get("title") or "")

@@ -17,12 +17,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import reduce
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
+from govcrawler.extraction.blocks import absolute_url
 from govcrawler.extraction.discovery import expand_hidden_links
 from govcrawler.extraction.pagination import (
     NODE_URL_RE,
@@ -70,11 +71,8 @@ class _PagerLink:
 def _pager_links(root: HtmlElement, url: str) -> Iterator[_PagerLink]:
     host = urlsplit(url).hostname
     for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        target = canonical_url(urljoin(url, href))
-        if urlsplit(target).hostname != host:
+        target = absolute_url(url, anchor.get("href") or "")
+        if target is None or urlsplit(target).hostname != host:
             continue
         text = normalize_space(anchor.text_content()) or normalize_space(anchor.get("title") or "")
         yield _PagerLink(target, text.lower())

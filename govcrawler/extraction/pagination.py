@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from lxml import html as lxml_html
 
 from govcrawler.extraction.article import parse_html
+from govcrawler.extraction.blocks import absolute_url
 from govcrawler.extraction.urls import canonical_url
 from govcrawler.sites import PAGE_PLACEHOLDER_RE, Pagination
 
@@ -32,14 +33,14 @@ class NextPage:
 
 
 def _anchors(html: str, base_url: str) -> Iterator[tuple[str, str]]:
-    """(absolute canonical URL, text) of every <a href> of the page."""
+    """(absolute canonical http(s) URL, text) of every <a href> of the page."""
     root = parse_html(html)
     if root is None:
         return
     for link in root.iter("a"):
-        href = (link.get("href") or "").strip()
-        if href and not href.startswith(("javascript:", "#", "mailto:")):
-            yield canonical_url(urljoin(base_url, href)), "".join(link.text_content().split())
+        url = absolute_url(base_url, link.get("href") or "")
+        if url is not None:
+            yield url, "".join(link.text_content().split())
 
 
 def _links(html: str, base_url: str) -> Iterator[str]:
