@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from govcrawler.sites import PROFILE_DIR, ProfileError, all_profiles, load_profile
+from govcrawler.sites.minimal import minimal_profile, minimal_toml
 
 VALID = """
 key = "{key}"
@@ -97,6 +99,23 @@ def test_profile_of_key_name_domains_and_columns_only_loads(tmp_path: Path) -> N
     profile = load_profile(path)
     assert profile.list.items is None and profile.list.article_url is None
     assert profile.evidence.status == "inferred" and profile.evidence.date == ""
+
+
+def test_minimal_profile_is_what_its_minimal_file_loads_as(tmp_path: Path) -> None:
+    """minimal_profile and minimal_toml describe one thing: every rule table dropped, [files]
+    included, whatever the full profile held."""
+    full = load_profile(
+        write(
+            tmp_path,
+            "id_pattern = '_(\\d+)\\.html$'\nboilerplate = [\"版权所有\"]\n",
+            key="full",
+        )
+    )
+    full = replace(full, files=replace(full.files, images=False, hosts=("files.example.cn",)))
+    path = tmp_path / "small" / "full.toml"
+    path.parent.mkdir()
+    path.write_text(minimal_toml(full), "utf-8")
+    assert minimal_profile(full) == replace(load_profile(path), path=None)
 
 
 def test_inferred_status_is_accepted_and_a_partial_evidence_table_is_not(tmp_path: Path) -> None:

@@ -112,7 +112,9 @@ def names_document(text: str) -> bool:
     return text.strip().lower().endswith(_ATTACHMENT_SUFFIXES)
 
 
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# An inline style that hides its element (with its `;`, so generic.reveal_hidden_article can
+# cut it out).
+HIDDEN_STYLE_RE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*;?", re.I)
 # Class names that mean display:none in common CSS (Bootstrap `hidden`/`d-none`, `hide`,
 # sohu's `hidden-content control-hide` behind 展开全文, seen 2020).
 _HIDDEN_CLASS_RE = re.compile(
@@ -129,7 +131,7 @@ def is_hidden(node: HtmlElement) -> bool:
     """Hidden by inline style or the `hidden` attribute (CCDI's #NewsArticleID trailer, 2022–25)."""
     return (
         node.get("hidden") is not None
-        or bool(_HIDDEN_STYLE_RE.search(node.get("style", "")))
+        or bool(HIDDEN_STYLE_RE.search(node.get("style", "")))
         or bool(_HIDDEN_CLASS_RE.search(node.get("class", "")))
     )
 
@@ -194,7 +196,9 @@ def _visible(node: HtmlElement, stop: HtmlElement) -> bool:
     return True
 
 
-def _absolute(base_url: str, href: str) -> str | None:
+def absolute_url(base_url: str, href: str) -> str | None:
+    """The canonical absolute http(s) URL an href leads to; None for a script, fragment, mail
+    or data link, or another scheme."""
     href = href.strip()
     if not href or href.startswith(("data:", "javascript:", "#", "mailto:")):
         return None
@@ -211,7 +215,7 @@ def element_images(root: HtmlElement, base_url: str) -> list[Image]:
         if not _visible(img, root):
             continue
         src = img.get("src") or img.get("data-src") or img.get("oldsrc") or ""
-        url = _absolute(base_url, src)
+        url = absolute_url(base_url, src)
         if url and url not in seen:
             seen.add(url)
             caption = normalize_space(img.get("alt") or img.get("title") or "") or None
@@ -228,7 +232,7 @@ def element_attachments(root: HtmlElement, base_url: str) -> list[Attachment]:
         bare = href.split("#", 1)[0].split("?", 1)[0].lower().rstrip()
         if not bare.endswith(_ATTACHMENT_SUFFIXES):
             continue  # cheap test first: most links are not documents
-        url = _absolute(base_url, href)
+        url = absolute_url(base_url, href)
         if not url or url in seen or not _visible(link, root):
             continue
         path = urlsplit(url).path.lower()
@@ -255,7 +259,7 @@ def marked_attachments(
                 href, title = value, ""
             else:
                 continue
-            url = _absolute(base_url, href)
+            url = absolute_url(base_url, href)
             if url and url not in seen:
                 seen.add(url)
                 found.append(new_attachment(url, title or urlsplit(url).path.rsplit("/", 1)[-1]))

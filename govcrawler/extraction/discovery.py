@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -34,6 +34,7 @@ from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
+from govcrawler.extraction.blocks import absolute_url
 from govcrawler.extraction.dates import date_from_url, parse_datetime
 from govcrawler.extraction.entries import ListEntry
 from govcrawler.extraction.url_shapes import (
@@ -44,6 +45,7 @@ from govcrawler.extraction.url_shapes import (
     url_shape,
 )
 from govcrawler.extraction.urls import canonical_url
+from govcrawler.sites import host_in
 
 # Link words of navigation and pagers, never an article title.
 NAV_WORDS = frozenset(
@@ -60,6 +62,7 @@ _HREF_IN_SCRIPT_RE = re.compile(
 _CDATA_RE = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _TITLE_IN_SCRIPT_RE = re.compile(r"""title\s*=\s*\\?["']([^"'\\]{4,})|>([^<>"'+]{4,})</a>""")
 _FROM_ATTR = "data-gc-from"
+_COLUMN_NUMBER_RE = re.compile(r"(?<!\d)\d{2,6}(?!\d)")  # a column's number in a path
 MIN_LIST_SCORE = 2.0  # a group below this is not a list of articles
 MIN_LINK_SCORE = 0.5  # a link below this inside the chosen group is chrome (更多, a category tag)
 MAX_ENTRY_TEXT = 400  # an entry with more text than this is a block of prose, not a list entry
@@ -166,9 +169,9 @@ def expand_hidden_links(root: HtmlElement) -> None:
 
 def _same_site(host: str, page_host: str, domains: Sequence[str]) -> bool:
     if domains:
-        return any(host == d or host.endswith("." + d) for d in domains)
+        return host_in(host, domains)
     bare, page_bare = host.removeprefix("www."), page_host.removeprefix("www.")
-    return bare == page_bare or bare.endswith("." + page_bare) or page_bare.endswith("." + bare)
+    return host_in(bare, (page_bare,)) or host_in(page_bare, (bare,))
 
 
 def _candidates(root: HtmlElement, page_url: str, domains: Sequence[str]) -> list[_Link]:
@@ -177,13 +180,10 @@ def _candidates(root: HtmlElement, page_url: str, domains: Sequence[str]) -> lis
     links = []
     for order, anchor in enumerate(root.iter("a")):
         href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:", "tel:", "{{")):
-            continue
-        url = canonical_url(urljoin(page_url, href))
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or url == page or not is_page_url(url):
-            continue
-        if not _same_site(parts.hostname or "", page_host, domains):
+        url = absolute_url(page_url, href)
+        if url is None or href.startswith("{{") or url == page or not is_page_url(url):
+            continue  # (`{{…}}`: a client-side template's placeholder, not a link)
+        if not _same_site(urlsplit(url).hostname or "", page_host, domains):
             continue
         text = normalize_space(anchor.text_content())
         title = normalize_space(anchor.get("title") or "")
@@ -290,14 +290,13 @@ class _Column:
     @classmethod
     def of(cls, url: str) -> _Column:
         path = urlsplit(url).path
-        return cls(folder_of(url), frozenset(re.findall(r"(?<!\d)\d{2,6}(?!\d)", path)))
+        return cls(folder_of(url), frozenset(_COLUMN_NUMBER_RE.findall(path)))
 
     def owns(self, url: str) -> bool:
         path = urlsplit(url).path
         if self.folder != "/" and path.startswith(self.folder):
             return True
-        numbers = re.findall(r"(?<!\d)\d{2,6}(?!\d)", path)
-        return bool(self.numbers) and any(n in self.numbers for n in numbers)
+        return not self.numbers.isdisjoint(_COLUMN_NUMBER_RE.findall(path))
 
 
 def _score(link: _Link, column: _Column) -> float:

@@ -17,16 +17,23 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import reduce
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml.html import HtmlElement
 
 from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.article import parse_html
+from govcrawler.extraction.blocks import absolute_url
 from govcrawler.extraction.discovery import expand_hidden_links
-from govcrawler.extraction.pagination import NextPage, explain_next_page
+from govcrawler.extraction.pagination import (
+    NODE_URL_RE,
+    TRS_CALL_RE,
+    VSB_PAGE_RE,
+    NextPage,
+    explain_next_page,
+)
 from govcrawler.extraction.urls import canonical_url
-from govcrawler.sites import Pagination
+from govcrawler.sites import PAGE_PLACEHOLDER_RE, Pagination
 from govcrawler.sites.selectors import compile_selector
 
 NEXT_WORDS = (
@@ -36,9 +43,7 @@ FIRST_WORDS = ("首页", "第一页", "first", "1")
 LAST_WORDS = ("尾页", "末页", "最后一页", "last")
 BACK_WORDS = (*FIRST_WORDS, "上一页", "上页", "前页", "prev", "previous", "<", "‹", "«")
 PAGER_WORDS = frozenset(NEXT_WORDS + LAST_WORDS + BACK_WORDS)
-_TRS_RE = re.compile(
-    r"createPageHTML\(\s*\w+\s*,\s*\w+\s*,\s*[\"'][\w-]+[\"']\s*,\s*[\"']\w+[\"']\s*\)|\bvar\s+countPage\s*="
-)
+_COUNT_PAGE_RE = re.compile(r"\bvar\s+countPage\s*=")  # TRS without createPageHTML (吉林 2018)
 _HANWEB_RE = re.compile(r"\.jpage\(|\btotalRecord\s*[:=]|\bunitid\s*[:=]")
 _VSB_RE = re.compile(r"""id=["']?fanye""", re.I)
 _NUMBER_RE = re.compile(r"\d+")
@@ -66,11 +71,8 @@ class _PagerLink:
 def _pager_links(root: HtmlElement, url: str) -> Iterator[_PagerLink]:
     host = urlsplit(url).hostname
     for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        target = canonical_url(urljoin(url, href))
-        if urlsplit(target).hostname != host:
+        target = absolute_url(url, anchor.get("href") or "")
+        if target is None or urlsplit(target).hostname != host:
             continue
         text = normalize_space(anchor.text_content()) or normalize_space(anchor.get("title") or "")
         yield _PagerLink(target, text.lower())
@@ -82,15 +84,15 @@ def _pager_links(root: HtmlElement, url: str) -> Iterator[_PagerLink]:
 def _family_kinds(html: str, url: str) -> list[str]:
     path = urlsplit(url).path
     kinds = []
-    if _TRS_RE.search(html):
+    if TRS_CALL_RE.search(html) or _COUNT_PAGE_RE.search(html):
         kinds.append("trs")
     if _HANWEB_RE.search(html) and ("/col/" in path or "jpage" in html):
         kinds.append("hanweb")
-    if re.search(r"/node_\d+(?:_\d+)?\.s?html?$", path):
+    if NODE_URL_RE.search(path):
         kinds.append("founder")
     if path.endswith(".jhtml"):
         kinds.append("jeecms")
-    if path.endswith(".htm") and (_VSB_RE.search(html) or re.search(r"/\d+\.htm$", path)):
+    if path.endswith(".htm") and (_VSB_RE.search(html) or VSB_PAGE_RE.search(path)):
         kinds.append("vsb")
     return kinds
 
@@ -151,9 +153,6 @@ class _Numbered:
     text: str
 
 
-_PLACEHOLDER_RE = re.compile(r"\{page(?::(0\d+d))?\}")
-
-
 def _templates(link_url: str) -> Iterator[tuple[str, int]]:
     """(template, number) for each number in the URL, last first; a zero-padded number
     (辽宁 `…_00000002.shtml`) becomes `{page:08d}`."""
@@ -164,12 +163,12 @@ def _templates(link_url: str) -> Iterator[tuple[str, int]]:
 
 
 def _fill(template: str, number: int) -> str:
-    return _PLACEHOLDER_RE.sub(lambda m: format(number, m[1] or "d"), template, count=1)
+    return PAGE_PLACEHOLDER_RE.sub(lambda m: format(number, m[1] or "d"), template, count=1)
 
 
 def _as_template(url: str, template: str) -> int | None:
     """The page number `url` has under `template`, or None when it does not fit it."""
-    holder = _PLACEHOLDER_RE.search(template)
+    holder = PAGE_PLACEHOLDER_RE.search(template)
     if holder is None:
         return None
     before, after = template[: holder.start()], template[holder.end() :]
@@ -258,7 +257,7 @@ def _pagination_for(
 ) -> Pagination:
     """The profile form: `query` when the number is a query value, else a `template` relative
     to the list page's folder (zero-padded like the URL when its digits are)."""
-    holder = _PLACEHOLDER_RE.search(template)
+    holder = PAGE_PLACEHOLDER_RE.search(template)
     before = template[: holder.start()] if holder else template
     if "?" in before:
         key = re.search(r"[?&]([^=&?]+)=$", before)
@@ -284,8 +283,3 @@ def discover_pagination(html: str, url: str, page: int = 1) -> PagingGuess:
             if guess is not None:
                 return guess
     return PagingGuess(Pagination(), NextPage(None, "no pager found"), "no pager")
-
-
-def discover_next_page(html: str, url: str, page: int = 1) -> NextPage:
-    """The list page after `url` (page number `page`, 1-based), from the page alone."""
-    return discover_pagination(html, url, page).next

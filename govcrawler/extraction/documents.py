@@ -19,11 +19,10 @@ import docx
 from pypdf import PdfReader
 
 from govcrawler.cleaning.text import normalize_space
+from govcrawler.extraction.page_kind import binary_kind
 
 logger = logging.getLogger(__name__)
 
-PDF_SIGNATURE = b"%PDF-"
-ZIP_SIGNATURE = b"PK\x03\x04"
 DOCX_MAIN_PART = "word/document.xml"
 _BLANK_RUNS_RE = re.compile(r"\n{2,}")
 
@@ -33,10 +32,12 @@ class DocumentError(ValueError):
 
 
 def document_kind(data: bytes) -> str | None:
-    """`pdf`, `docx`, or None for a file with no text reader here."""
-    if PDF_SIGNATURE in data[:1024]:
+    """`pdf`, `docx`, or None for a file with no text reader here (page_kind.binary_kind
+    tells a PDF and a ZIP; a ZIP is a .docx when it holds Word's main part)."""
+    kind = binary_kind(data)
+    if kind == "pdf":
         return "pdf"
-    if data.startswith(ZIP_SIGNATURE):
+    if kind == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if DOCX_MAIN_PART in archive.namelist():

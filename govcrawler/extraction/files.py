@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from govcrawler.item import Attachment, Image
-from govcrawler.sites import SiteProfile
+from govcrawler.sites import SiteProfile, host_in
 
 Entry = TypeVar("Entry", Image, Attachment)
 
@@ -80,8 +80,7 @@ def file_host_allowed(url: str, profile: SiteProfile | None) -> bool:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:
         return False
-    hosts = (*profile.domains, *profile.files.hosts)
-    return any(host == h or host.endswith("." + h) for h in hosts)
+    return host_in(host, (*profile.domains, *profile.files.hosts))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from govcrawler.cleaning.text import normalize_space
 from govcrawler.extraction.blocks import (
     BLOCK_TAGS,
     CELL_TAGS,
+    HIDDEN_STYLE_RE,
     SKIP_TAGS,
     is_hidden,
     linked_lines,
@@ -112,7 +113,6 @@ def prune(root: HtmlElement) -> None:
             el.drop_tree()
 
 
-_INLINE_HIDING_RE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*;?", re.I)
 MIN_REVEALED_SENTENCES = 3
 
 
@@ -127,7 +127,7 @@ def reveal_hidden_article(root: HtmlElement) -> HtmlElement | None:
     hidden = [
         el
         for el in root.iter()
-        if tag_of(el) in _CONTAINER_TAGS and _INLINE_HIDING_RE.search(el.get("style", ""))
+        if tag_of(el) in _CONTAINER_TAGS and HIDDEN_STYLE_RE.search(el.get("style", ""))
     ]
     if not hidden:
         return None
@@ -136,7 +136,7 @@ def reveal_hidden_article(root: HtmlElement) -> HtmlElement | None:
     if counts[best] < MIN_REVEALED_SENTENCES:
         return None
     style = best.get("style", "")
-    best.set("style", _INLINE_HIDING_RE.sub("", style))
+    best.set("style", HIDDEN_STYLE_RE.sub("", style))
     if _sentences(root) - _sentences(best) >= _sentences(best):
         best.set("style", style)  # the visible page has more prose: it stays hidden
         return None

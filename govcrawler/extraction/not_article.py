@@ -11,13 +11,12 @@ import re
 from lxml.html import HtmlElement
 
 from govcrawler.extraction.blocks import tag_of
+from govcrawler.extraction.page_kind import binary_kind
 
 NOT_HTML = "not_html"
 NAVIGATION_ONLY = "navigation_only"
 LIST_PAGE = "list_page"
 
-# Documents announce themselves in their first bytes even after decoding as text (ASCII magic).
-_DOCUMENT_MAGIC = (("%PDF-", "a PDF document"), ("PK\x03\x04", "a ZIP/Office document"))
 # Any one of these tags makes a text HTML; random bytes or plain text have none.
 _HTML_TAG_RE = re.compile(
     r"<(?:!doctype|html|head|body|title|meta|div|p|table|td|span|a|br|h[1-6]|article|section)\b",
@@ -26,11 +25,13 @@ _HTML_TAG_RE = re.compile(
 
 
 def not_html(text: str) -> str | None:
-    """Why decoded bytes are not an HTML page (a PDF, random bytes, plain text), else None."""
+    """Why decoded bytes are not an HTML page (a PDF, random bytes, plain text), else None.
+    A document is known by the signatures the crawl checks on the raw bytes
+    (page_kind.binary_kind), which survive decoding where they are ASCII (`%PDF-`, `PK…`)."""
     head = text.lstrip("\ufeff \t\r\n")[:1024]
-    for magic, what in _DOCUMENT_MAGIC:
-        if head.startswith(magic):
-            return what
+    kind = binary_kind(head.encode("latin-1", "replace"))
+    if kind:
+        return f"a document ({kind})"
     if not _HTML_TAG_RE.search(text[:200_000]):
         return "no HTML markup"
     return None
@@ -53,13 +54,18 @@ _PROSE_END_RE = re.compile(r"[。！？]")
 MAX_LINK_SHARE = 0.5
 
 
+def _item_text(el: HtmlElement) -> str:
+    """The element's text without any whitespace."""
+    return "".join("".join(el.itertext()).split())
+
+
 def links_only(block: HtmlElement) -> bool:
     """A block that is mostly link text without one sentence in it: a page's menus, which the
     generic finder falls back on when no paragraph on the page reads as prose."""
-    text = "".join("".join(block.itertext()).split())
+    text = _item_text(block)
     if not text or _PROSE_END_RE.search(text):
         return False
-    linked = sum(len("".join("".join(a.itertext()).split())) for a in block.iter("a"))
+    linked = sum(len(_item_text(a)) for a in block.iter("a"))
     return linked > MAX_LINK_SHARE * len(text)
 
 
@@ -69,10 +75,6 @@ _DATE_RE = re.compile(
 _ITEM_TAGS = frozenset(("li", "tr", "dd", "p", "div"))
 MIN_LIST_ITEMS = 5
 LIST_TEXT_SHARE = 0.5
-
-
-def _item_text(el: HtmlElement) -> str:
-    return "".join("".join(el.itertext()).split())
 
 
 def is_list_page(block: HtmlElement) -> bool:

@@ -18,8 +18,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from lxml import html as lxml_html
 
 from govcrawler.extraction.article import parse_html
+from govcrawler.extraction.blocks import absolute_url
 from govcrawler.extraction.urls import canonical_url
-from govcrawler.sites import Pagination
+from govcrawler.sites import PAGE_PLACEHOLDER_RE, Pagination
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,14 @@ class NextPage:
 
 
 def _anchors(html: str, base_url: str) -> Iterator[tuple[str, str]]:
-    """(absolute canonical URL, text) of every <a href> of the page."""
+    """(absolute canonical http(s) URL, text) of every <a href> of the page."""
     root = parse_html(html)
     if root is None:
         return
     for link in root.iter("a"):
-        href = (link.get("href") or "").strip()
-        if href and not href.startswith(("javascript:", "#", "mailto:")):
-            yield canonical_url(urljoin(base_url, href)), "".join(link.text_content().split())
+        url = absolute_url(base_url, link.get("href") or "")
+        if url is not None:
+            yield url, "".join(link.text_content().split())
 
 
 def _links(html: str, base_url: str) -> Iterator[str]:
@@ -82,7 +83,9 @@ def _count(html: str, pagination: Pagination, default_per_page: int = 0) -> int 
 
 # ---- TRS WCM: createPageHTML(total, current, "index", "html") or `var countPage = N` ----------
 
-_TRS_CALL_RE = re.compile(
+# The family signatures (TRS_CALL_RE, NODE_URL_RE, VSB_PAGE_RE) are public: discovery_paging
+# recognises a family by them.
+TRS_CALL_RE = re.compile(
     r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']\s*\)"
 )
 _TRS_URL_RE = re.compile(r"/([\w-]+?)(?:_(\d+))?\.(s?html?)$")
@@ -103,7 +106,7 @@ def trs_next_page(html: str, url: str) -> NextPage:
     arguments, ccdi 2018–2025), else from the bare `var countPage = N` / `var currentPage = M`
     script (吉林 2018), whose stem and extension are the list URL's (`index.html` by default).
     """
-    call = _TRS_CALL_RE.search(html)
+    call = TRS_CALL_RE.search(html)
     in_url = _TRS_URL_RE.search(urlsplit(url).path)
     if call:
         total, current = _js_number(html, call[1]), _js_number(html, call[2])
@@ -124,14 +127,14 @@ def trs_next_page(html: str, url: str) -> NextPage:
 
 # ---- Founder ENP: node_X.htm → node_X_2.htm …, counted by the #displaypagenum links -----------
 
-_NODE_RE = re.compile(r"/(node_\d+)(?:_(\d+))?\.(s?html?)$")
+NODE_URL_RE = re.compile(r"/(node_\d+)(?:_(\d+))?\.(s?html?)$")
 
 
 def founder_next_page(html: str, url: str, pagination: Pagination) -> NextPage:
     """河北/重庆 2018: `node_122866.htm`, then `node_122866_2.htm` …; the count is the highest page
     linked from the paginator (`div#displaypagenum`: its last `a.page-Article` is the last page)."""
     parts = urlsplit(url)
-    match = _NODE_RE.search(parts.path)
+    match = NODE_URL_RE.search(parts.path)
     if not match:
         return NextPage(None, "founder: the URL is not a node_N.htm list")
     node, current, ext = match[1], int(match[2] or 1), match[3]
@@ -177,7 +180,7 @@ def jeecms_next_page(html: str, url: str, pagination: Pagination) -> NextPage:
 
 # ---- VSB (博达): col.htm, then col/{M-1}.htm counting down to col/1.htm --------------------------
 
-_VSB_PAGE_RE = re.compile(r"/(\d+)\.htm$")
+VSB_PAGE_RE = re.compile(r"/(\d+)\.htm$")
 _FANYE_RE = re.compile(r"id=[\"']?fanye\w*[\"']?[^>]*>(.*?)</", re.S | re.I)
 _OF_RE = re.compile(r"(\d+)\s*/\s*(\d+)")
 
@@ -186,7 +189,7 @@ def vsb_next_page(html: str, url: str, pagination: Pagination) -> NextPage:
     """陕西 2018–2025: the first page is `scdc.htm`, then `scdc/{M-1}.htm` … `scdc/1.htm`, where M is
     the page count `#fanye…` shows as "…1/M" (the numbers count *down*)."""
     path = urlsplit(url).path
-    numbered = _VSB_PAGE_RE.search(path)
+    numbered = VSB_PAGE_RE.search(path)
     if numbered:  # page col/K.htm → col/{K-1}.htm; col/1.htm is the last page
         k = int(numbered[1])
         if k <= 1:
@@ -252,7 +255,6 @@ def hanweb_next_page(html: str, url: str, pagination: Pagination) -> NextPage:
 
 # ---- a URL template: list_{page}.html, {page:08d}.shtml, ?page={page} ---------------------------
 
-_PLACEHOLDER_RE = re.compile(r"\{page(?::(0?\d*d))?\}")
 _SENTINEL = "8086808680"  # stands for the number while a URL is resolved; digits survive urljoin
 
 
@@ -265,7 +267,7 @@ def template_next_page(html: str, url: str, pagination: Pagination, page: int) -
     links the highest number as 首页): page 2 is the highest number linked (or `total`), then
     step by step down to 1."""
     template = pagination.template
-    placeholder = _PLACEHOLDER_RE.search(template)
+    placeholder = PAGE_PLACEHOLDER_RE.search(template)
     if placeholder is None:
         return NextPage(None, "template: no {page} in the template")
     spec = placeholder[1] or "d"

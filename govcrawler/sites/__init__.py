@@ -14,6 +14,7 @@ from govcrawler.sites.profile import (
     ARTICLE_RULE_NAMES,
     DEFAULT_SCRIPT_LINK_RE,
     EVIDENCE_STATUSES,
+    PAGE_PLACEHOLDER_RE,
     PAGINATION_KEYS,
     PAGINATION_KINDS,
     ArticleRules,
@@ -23,12 +24,14 @@ from govcrawler.sites.profile import (
     ListRules,
     Pagination,
     SiteProfile,
+    host_in,
 )
 
 __all__ = [
     "ARTICLE_RULE_NAMES",
     "DEFAULT_SCRIPT_LINK_RE",
     "EVIDENCE_STATUSES",
+    "PAGE_PLACEHOLDER_RE",
     "PAGINATION_KEYS",
     "PAGINATION_KINDS",
     "PROFILES_DIR_ENV",
@@ -43,6 +46,7 @@ __all__ = [
     "SiteProfile",
     "all_profiles",
     "get_profile",
+    "host_in",
     "load_profile",
     "profile_for_url",
 ]

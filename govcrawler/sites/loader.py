@@ -18,6 +18,7 @@ from govcrawler.sites.profile import (
     ARTICLE_RULE_NAMES,
     DEFAULT_SCRIPT_LINK_RE,
     EVIDENCE_STATUSES,
+    PAGE_PLACEHOLDER_RE,
     PAGINATION_KEYS,
     PAGINATION_KINDS,
     ArticleRules,
@@ -163,7 +164,7 @@ def _pagination(path: Path, pag: _Reader) -> Pagination:
     pag.done()
     if kind == "next_link" and pagination.next_link is None:
         raise ProfileError(f"{path}: pagination.kind 'next_link' needs 'pagination.next_link'")
-    if kind == "template" and not _PAGE_PLACEHOLDER_RE.search(pagination.template):
+    if kind == "template" and not PAGE_PLACEHOLDER_RE.search(pagination.template):
         raise ProfileError(
             f"{path}: pagination.kind 'template' needs a 'pagination.template' with {{page}}"
         )
@@ -182,9 +183,6 @@ def _pagination(path: Path, pag: _Reader) -> Pagination:
 
 # A host name as `domains` and `files.hosts` hold them: no scheme, path or port.
 _HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
-
-# `{page}` or `{page:08d}` (a zero-padded page number, 辽宁 2018 `…_00000001.shtml`).
-_PAGE_PLACEHOLDER_RE = re.compile(r"\{page(?::0?\d*d)?\}")
 
 
 def load_profile(path: Path) -> SiteProfile:

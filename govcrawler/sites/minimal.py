@@ -15,6 +15,7 @@ from govcrawler.sites import (
     ArticleRules,
     Column,
     Evidence,
+    FileRules,
     ListRules,
     Pagination,
     SiteProfile,
@@ -22,8 +23,9 @@ from govcrawler.sites import (
 
 
 def minimal_profile(profile: SiteProfile) -> SiteProfile:
-    """The profile with only key, name, domains and columns: no id pattern, no list, pagination
-    or article rules, no boilerplate, politeness or evidence (status `inferred`)."""
+    """The profile with only key, name, domains and columns: no id pattern, no list, pagination,
+    article or file rules, no boilerplate, politeness or evidence (status `inferred`); the
+    profile `minimal_toml` writes, as loaded."""
     return replace(
         profile,
         name_en="",
@@ -35,6 +37,7 @@ def minimal_profile(profile: SiteProfile) -> SiteProfile:
         boilerplate=(),
         politeness={},
         recheck_days=None,
+        files=FileRules(),
         path=None,
     )
 

@@ -4,6 +4,7 @@ selectors, politeness, evidence. Read from TOML by sites/loader.py; used by extr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,12 @@ ARTICLE_RULE_NAMES = (
 )
 
 
+def host_in(host: str, domains: Iterable[str]) -> bool:
+    """`host` is one of `domains` or a subdomain of one (both in lower case, as profiles hold
+    them): the one test of "this host belongs to the site" for pages, files and discovery."""
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -62,6 +69,12 @@ class ListRules:
     items: CompiledSelector | None = None  # list entries; their links are candidates
     date: CompiledSelector | None = None  # date inside an entry (for `since`)
     script_links: re.Pattern[str] | None = None  # URLs written inside <script> text (group 1)
+
+
+# The page number's place in a `template`: `{page}`, or `{page:08d}` zero-padded (辽宁 2018
+# `…_00000001.shtml`); group 1 is the format spec. The loader, the template paginator and
+# discovery's templates read it alike.
+PAGE_PLACEHOLDER_RE = re.compile(r"\{page(?::(0?\d*d))?\}")
 
 
 @dataclass(frozen=True)
@@ -134,8 +147,7 @@ class SiteProfile:
 
     def allows(self, url: str) -> bool:
         """True when the URL's host is one of the profile's domains (or a subdomain of one)."""
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return host_in((urlsplit(url).hostname or "").lower(), self.domains)
 
     def column_for(self, url: str) -> str | None:
         """The column whose start URL's folder contains `url` (longest match), if any. None when
