@@ -23,6 +23,7 @@ from scrapy.http import Response
 
 from govcrawler.archive.warc_middleware import FILE_OF_META
 from govcrawler.extraction.urls import dedup_key
+from govcrawler.sites import host_in
 from govcrawler.spiders.redirects import CountingMetaRefreshMiddleware, JsRedirectMiddleware
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def host_allowed(url: str, domains: list[str] | tuple[str, ...]) -> bool:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:  # a malformed authority (bad IPv6 literal, port)
         return False
-    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+    return host_in(host, [d.lower() for d in domains])
 
 
 def spider_domains(crawler: Any) -> list[str]:

@@ -22,6 +22,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from govcrawler.archive.warc_middleware import FILE_OF_META
 from govcrawler.extraction import page_kind
+from govcrawler.sites import host_in
 from govcrawler.spiders.pacing import SiteStopped, host_pace
 from govcrawler.spiders.page_response import content_type, page_of
 
@@ -246,7 +247,7 @@ class HostCookiesMiddleware:
         supplied = [
             cookie
             for domain, cookies in self.cookies.items()
-            if host == domain or host.endswith("." + domain)
+            if host_in(host, (domain,))
             for cookie in cookies
         ]
         if not supplied:

@@ -27,9 +27,14 @@ class PageResponse(HtmlResponse):
         return self.page.text
 
 
-def content_type(response: Response) -> str | None:
-    value = response.headers.get("Content-Type")
+def header(response: Response, name: str) -> str | None:
+    """A response header's first value as text (headers are bytes; latin-1 keeps every byte)."""
+    value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def content_type(response: Response) -> str | None:
+    return header(response, "Content-Type")
 
 
 def page_of(response: TextResponse) -> Page:

@@ -33,7 +33,7 @@ from govcrawler.item import Article, Tombstone
 from govcrawler.sites import Column, SiteProfile
 from govcrawler.spiders.faults import failure_outcome
 from govcrawler.spiders.files import file_archiver
-from govcrawler.spiders.page_response import content_type, page_of
+from govcrawler.spiders.page_response import content_type, header, page_of
 from govcrawler.state.crawl_state import crawl_state
 from govcrawler.state.failures import error_reason
 from govcrawler.state.files import data_path
@@ -47,6 +47,12 @@ _POLITENESS_SETTINGS = {
     "autothrottle_target_concurrency": "AUTOTHROTTLE_TARGET_CONCURRENCY",
     "user_agent": "USER_AGENT",
 }
+
+
+def linked_url(message: scrapy.Request | Response) -> str:
+    """The URL a request was first made for (the one the list linked), before any redirect: the
+    ledger knows an article under it."""
+    return str((message.meta.get("redirect_urls") or [message.url])[0])
 
 
 def utc_now() -> str:
@@ -290,16 +296,14 @@ class SiteSpider(scrapy.Spider):
                 error_reason(error),
             )
         elif request.callback == self.parse_article:
-            url = (request.meta.get("redirect_urls") or [request.url])[0]
-            self.state.failed(url, column, "failed", error_reason(error))
+            self.state.failed(linked_url(request), column, "failed", error_reason(error))
 
     def article_failed(self, failure: Any) -> None:
         """Blocked, HTTP error, network error: counted, and asked for again next run (under the
         URL the list linked, when the error came after a redirect)."""
         request = failure.request
-        url = (request.meta.get("redirect_urls") or [request.url])[0]
         self.state.request_failed(
-            url, request.cb_kwargs.get("column"), *failure_outcome(failure.value)
+            linked_url(request), request.cb_kwargs.get("column"), *failure_outcome(failure.value)
         )
 
     @classmethod
@@ -332,8 +336,9 @@ class SiteSpider(scrapy.Spider):
             if response.status == 304:
                 self.state.not_modified(response.url)
                 return
-            url = (response.meta.get("redirect_urls") or [response.url])[0]
-            tombstone = self.state.tombstone(url, response.status, self._fetched_at(response))
+            tombstone = self.state.tombstone(
+                linked_url(response), response.status, self._fetched_at(response)
+            )
             if tombstone is not None:
                 yield with_evidence(response, tombstone)
             return
@@ -369,8 +374,8 @@ class SiteSpider(scrapy.Spider):
         stats.inc_value("govcrawler/articles")
         self.state.remember_validators(
             result.article.id,
-            self._header(response, "ETag"),
-            self._header(response, "Last-Modified"),
+            header(response, "ETag"),
+            header(response, "Last-Modified"),
         )
         article = with_evidence(response, result.article)
         archiver = file_archiver(self.crawler)
@@ -391,11 +396,6 @@ class SiteSpider(scrapy.Spider):
                 self.name,
                 self.name,
             )
-
-    @staticmethod
-    def _header(response: Response, name: str) -> str | None:
-        value = response.headers.get(name)
-        return value.decode("latin-1") if value else None
 
     @staticmethod
     def _fetched_at(response: Response) -> str:
