@@ -92,26 +92,38 @@ def article_html(n: int, title: str, day: int, doc_seed: int) -> str:
     return page[:start] + "\n" + paragraphs + "\n" + page[end:]
 
 
-def generate(root: Path, articles: int) -> int:
-    """A 要闻 column of `articles` articles, 15 per list page (TRS pagination). Returns the
-    number of list pages."""
+#: The profile's three CCDI columns (govcrawler/sites/ccdi.toml); `--columns N` uses the first N.
+COLUMNS = (
+    ("要闻", mirror.BASE),
+    ("执纪审查", "https://www.ccdi.gov.cn/scdcn/zggb/zjsc/"),
+    ("党纪政务处分", "https://www.ccdi.gov.cn/scdcn/zggb/djcf/"),
+)
+
+
+def generate(root: Path, articles: int, columns: int = 1) -> int:
+    """`articles` articles, 15 per list page (TRS pagination), spread over the first `columns`
+    columns of COLUMNS. Returns the number of list pages."""
     folder = root / "ccdi"
     folder.mkdir(parents=True)
     html = "text/html; charset=utf-8"
     mirror.write_capture(folder, "robots", "https://www.ccdi.gov.cn/robots.txt", "", "text/plain")
-    pages = -(-articles // mirror.PER_PAGE)
-    for page in range(pages):
-        items = []
-        for n in range(page * mirror.PER_PAGE, min(articles, (page + 1) * mirror.PER_PAGE)):
-            doc, day = 2_000_000 - n, 28 - (n // 200) % 28
-            title = f"某市纪委监委开展第{n}轮专项监督检查"
-            items.append(mirror.LIST_ITEM.format(day=day, doc=doc, title=title))
-            url = f"{mirror.BASE}202603/t202603{day:02d}_{doc}.html"
-            mirror.write_capture(folder, f"a{doc}", url, article_html(n, title, day, doc), html)
-        listing = mirror.LIST_PAGE.format(items="\n".join(items), total=pages, current=page)
-        list_url = f"{mirror.BASE}index.html" if page == 0 else f"{mirror.BASE}index_{page}.html"
-        mirror.write_capture(folder, f"list_{page}", list_url, listing, html)
-    return pages
+    total = 0
+    for column, (_, base) in enumerate(COLUMNS[:columns]):
+        numbers = range(column, articles, columns)  # this column's share of the articles
+        pages = -(-len(numbers) // mirror.PER_PAGE)
+        total += pages
+        for page in range(pages):
+            items = []
+            for n in numbers[page * mirror.PER_PAGE : (page + 1) * mirror.PER_PAGE]:
+                doc, day = 2_000_000 - n, 28 - (n // 200) % 28
+                title = f"某市纪委监委开展第{n}轮专项监督检查"
+                items.append(mirror.LIST_ITEM.format(day=day, doc=doc, title=title))
+                url = f"{base}202603/t202603{day:02d}_{doc}.html"
+                mirror.write_capture(folder, f"a{doc}", url, article_html(n, title, day, doc), html)
+            listing = mirror.LIST_PAGE.format(items="\n".join(items), total=pages, current=page)
+            list_url = f"{base}index.html" if page == 0 else f"{base}index_{page}.html"
+            mirror.write_capture(folder, f"list_{column}_{page}", list_url, listing, html)
+    return total
 
 
 # ---- the bare spider (run in its own process: `bench/crawl.py --bare-spider REPLAY OUT`) ------
@@ -264,9 +276,10 @@ def settings_args() -> list[str]:
     return [arg for name, value in FAST.items() for arg in ("-s", f"{name}={value}")]
 
 
-def crawl_command(replay: Path, data: Path) -> list[str]:
+def crawl_command(replay: Path, data: Path, columns: int = 1) -> list[str]:
+    names = ",".join(name for name, _ in COLUMNS[:columns])
     return [
-        *(str(ROOT / ".venv/bin/govcrawler"), "crawl", "ccdi", "-a", "columns=要闻"),
+        *(str(ROOT / ".venv/bin/govcrawler"), "crawl", "ccdi", "-a", f"columns={names}"),
         *("--replay", str(replay), "--data", str(data), *settings_args()),
     ]
 
@@ -291,7 +304,7 @@ def redis_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     return server, f"redis://127.0.0.1:{port}/0"
 
 
-def run_mode(mode: str, replay: Path, work: Path) -> Result:
+def run_mode(mode: str, replay: Path, work: Path, columns: int = 1) -> Result:
     data = work / mode
     if mode in ("bare", "bare-tuned"):
         out = data / "bare.jsonl"
@@ -303,7 +316,10 @@ def run_mode(mode: str, replay: Path, work: Path) -> Result:
         server, url = redis_server(data / "redis")
         try:
             commands = [
-                [*crawl_command(replay, data / f"w{n}"), "--frontier", url, "--worker", f"w{n}"]
+                [
+                    *crawl_command(replay, data / f"w{n}", columns),
+                    *("--frontier", url, "--worker", f"w{n}"),
+                ]
                 for n in range(1, int(mode.removeprefix("workers")) + 1)
             ]
             result = measure(mode, commands, LineCounter(data, "w*/articles/ccdi/*.jsonl*"))
@@ -314,11 +330,15 @@ def run_mode(mode: str, replay: Path, work: Path) -> Result:
             empty = int(client.info("memory")["used_memory_startup"])
             articles = client.hlen("govcrawler:ccdi:articles")
             print(f"  {mode}: Redis holds {(used - empty) / max(1, articles):.0f} B per article")
+            # The workers' CPU figure leaves out the redis-server's own, on the same machine here.
+            ticks = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]
+            cpu = sum(map(int, ticks)) / os.sysconf("SC_CLK_TCK")
+            print(f"  {mode}: redis-server CPU {cpu * 1000 / max(1, articles):.2f} ms per article")
             return result
         finally:
             server.terminate()
             server.wait()
-    command = crawl_command(replay, data)
+    command = crawl_command(replay, data, columns)
     if mode == "nowarc":
         command += ["-s", "GOVCRAWLER_WARC="]
     return measure(mode, [command], LineCounter(data / "articles" / "ccdi", "*.jsonl*"))
@@ -352,6 +372,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--modes", default="full,bare,nowarc")
     parser.add_argument(
+        "--columns",
+        type=int,
+        default=1,
+        choices=range(1, len(COLUMNS) + 1),
+        help="spread the articles over this many columns (the bare spider walks one: not with bare modes)",
+    )
+    parser.add_argument(
         "-s",
         dest="extra",
         action="append",
@@ -370,14 +397,19 @@ def main() -> None:
         run_bare_spider(*args.bare_spider, args.tuned)
         return
     modes = args.modes.split(",")
+    if args.columns > 1 and any(m.startswith("bare") for m in modes):
+        parser.error("--columns > 1 is for the govcrawler modes (the bare spider walks one column)")
     with tempfile.TemporaryDirectory(prefix="govcrawler-bench-") as tmp:
         replay = Path(tmp) / "captures"
-        pages = generate(replay, args.articles)
-        print(f"mirror: {args.articles} articles, {pages} list pages; load {os.getloadavg()}")
+        pages = generate(replay, args.articles, args.columns)
+        print(
+            f"mirror: {args.articles} articles, {pages} list pages in {args.columns} column(s);"
+            f" load {os.getloadavg()}"
+        )
         runs: dict[str, list[Result]] = {m: [] for m in modes}
         for n in range(args.repeat):
             for mode in modes:
-                result = run_mode(mode, replay, Path(tmp) / f"run{n}")
+                result = run_mode(mode, replay, Path(tmp) / f"run{n}", args.columns)
                 runs[mode].append(result)
                 print(f"  run {n + 1}: {show(result)}  load {os.getloadavg()[0]:.1f}", flush=True)
         medians = {m: median_result(r) for m, r in runs.items()}
