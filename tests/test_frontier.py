@@ -23,9 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.settings import Settings
 
 from govcrawler.cli.main import main
-from govcrawler.spiders.frontier import _PACE, RedisHostLimiter, inflight_key
+from govcrawler.spiders.frontier import (
+    _PACE,
+    FRONTIER_SCRAPER_BACKLOG,
+    FrontierAddon,
+    RedisHostLimiter,
+    inflight_key,
+)
 from govcrawler.state.ledger import ArticleState
 from govcrawler.state.shared_ledger import SharedLedger, connect, site_key
 from tests.conftest import ROOT
@@ -301,3 +308,23 @@ def test_worker_name_without_frontier_and_a_bad_frontier_url_are_usage_errors(
         assert main(["crawl", "ccdi", "--data", str(tmp_path), *extra]) == 2
         assert message in capsys.readouterr().err
         assert not (tmp_path / "runs").exists()
+
+
+def test_a_worker_keeps_a_small_backlog_of_answers_unless_told_otherwise() -> None:
+    """So that a worker whose callbacks are the bottleneck leaves the shared queue to the others
+    (BENCHMARKS.md: one worker took nearly all the work before), and -s still overrides it."""
+
+    def addon_settings(**cmdline: Any) -> Settings:
+        settings = Settings()
+        settings.setmodule("govcrawler.settings", priority="project")
+        settings.setdict(
+            {"GOVCRAWLER_FRONTIER": "redis://127.0.0.1:1/0", "GOVCRAWLER_WORKER": "w1", **cmdline},
+            priority="cmdline",
+        )
+        FrontierAddon().update_settings(settings)
+        return settings
+
+    assert addon_settings().getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == FRONTIER_SCRAPER_BACKLOG
+    assert Settings().getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") > FRONTIER_SCRAPER_BACKLOG
+    overridden = addon_settings(SCRAPER_SLOT_MAX_ACTIVE_SIZE=1_000_000)
+    assert overridden.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 1_000_000
