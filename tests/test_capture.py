@@ -8,9 +8,8 @@ import gzip
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from govcrawler.archive.warc_writer import payload_digest
 from govcrawler.extraction.record import Built, build
 from govcrawler.sites import get_profile
-from tests.conftest import FIXTURES, ROOT, read_json
+from tests.conftest import FIXTURES, ROOT, loopback_server, read_json
 
 pytestmark = pytest.mark.e2e
 
@@ -49,14 +48,8 @@ class GzipHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), GzipHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(GzipHandler) as url:
+        yield url
 
 
 def govcrawler(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import threading
 import tomllib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from govcrawler.archive.redesign import redesign_captures
 from govcrawler.cli.main import main
 from govcrawler.sites import get_profile, load_profile
 from govcrawler.sites.minimal import minimal_profile, minimal_toml
-from tests.conftest import DATA, FIXTURES, ROOT
+from tests.conftest import DATA, FIXTURES, ROOT, loopback_server
 
 PAGES = DATA / "discovery" / "pages"
 CCDI_COLUMNS = ("https://www.ccdi.gov.cn/scdcn/zggb/zjsc/", "https://www.ccdi.gov.cn/yaowenn/")
@@ -134,14 +133,8 @@ class PagesHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), PagesHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(PagesHandler) as url:
+        yield url
 
 
 @pytest.mark.e2e
